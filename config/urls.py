@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("pulang.dashboard.urls")),
+    path("accounts/", include("pulang.accounts.urls")),
+    path("organisations/", include("pulang.orgs.urls")),
+    path("audit/", include("pulang.audit.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,46 @@
+"""Every audited action, with the label the audit page shows. ``record`` accepts only these,
+so a typo cannot create an action nobody will ever search for."""
+
+from __future__ import annotations
+
+import enum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(enum.StrEnum):
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    PASSWORD_CHANGED = "auth.password_changed"
+    PREFERENCES_CHANGED = "accounts.preferences_changed"
+    ACTING_AS_CHANGED = "accounts.acting_as_changed"
+    TOKEN_CREATED = "accounts.token_created"
+    TOKEN_REVOKED = "accounts.token_revoked"
+    ACCESS_DENIED = "access.denied"
+    ORGANISATION_CREATED = "orgs.organisation_created"
+    MEMBERSHIP_CREATED = "orgs.membership_created"
+    MEMBERSHIP_ENDED = "orgs.membership_ended"
+    AREAS_IMPORTED = "geo.areas_imported"
+    REFERENCE_LOADED = "reference.loaded"
+    AUDIT_SEARCHED = "audit.searched"
+
+
+LABELS: dict[Action, str | Promise] = {
+    Action.LOGIN: _("Signed in"),
+    Action.LOGIN_FAILED: _("Sign-in failed"),
+    Action.LOGOUT: _("Signed out"),
+    Action.PASSWORD_CHANGED: _("Changed password"),
+    Action.PREFERENCES_CHANGED: _("Changed language or time zone"),
+    Action.ACTING_AS_CHANGED: _("Switched role or organisation"),
+    Action.TOKEN_CREATED: _("Created an API token"),
+    Action.TOKEN_REVOKED: _("Revoked an API token"),
+    Action.ACCESS_DENIED: _("Tried to reach a record outside their scope"),
+    Action.ORGANISATION_CREATED: _("Created an organisation"),
+    Action.MEMBERSHIP_CREATED: _("Gave a user a role"),
+    Action.MEMBERSHIP_ENDED: _("Ended a user's role"),
+    Action.AREAS_IMPORTED: _("Imported administrative areas"),
+    Action.REFERENCE_LOADED: _("Loaded reference data"),
+    Action.AUDIT_SEARCHED: _("Searched the audit log"),
+}

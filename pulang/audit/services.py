@@ -1,0 +1,61 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from pulang.audit.actions import Action
+from pulang.audit.context import current_origin
+from pulang.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from pulang.orgs.actor import Actor
+
+
+def record(
+    actor: Actor | None,
+    action: Action,
+    subject: models.Model | None = None,
+    *,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    subject_type: str = "",
+    subject_id: str = "",
+) -> AuditEvent:
+    """Append one event: who (user, organisation, role), did what, to which record, why,
+    when and from where. Runs in the caller's transaction, so the event and the change it
+    describes are committed together or not at all.
+
+    ``user`` names the person when there is no actor yet (signing in); ``subject_type`` and
+    ``subject_id`` name a record that is not a model instance (a refused id).
+    """
+    action = Action(action)
+    origin = current_origin()
+    acting_user = actor.user if actor is not None else user
+    if acting_user is not None and not acting_user.is_authenticated:
+        acting_user = None
+    if subject is not None:
+        subject_type = subject._meta.label_lower
+        subject_id = str(subject.pk)
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        user_id=acting_user.pk if acting_user is not None else None,
+        username=acting_user.get_username() if acting_user is not None else "",
+        organisation_id=actor.organisation.pk if actor is not None else None,
+        organisation_name=actor.organisation.name if actor is not None else "",
+        role=actor.role if actor is not None else "",
+        action=action.value,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        reason=reason,
+        details=details or {},
+        channel=origin.channel,
+        ip_address=origin.ip_address,
+        request_id=origin.request_id,
+    )

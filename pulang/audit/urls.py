@@ -1,0 +1,7 @@
+from django.urls import path
+
+from pulang.audit import views
+
+app_name = "audit"
+
+urlpatterns = [path("", views.audit_search_view, name="search")]

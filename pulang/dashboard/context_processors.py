@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pulang.audit.policies import can_view_audit_log
+from pulang.orgs.policies import can_view_organisations
+from pulang.orgs.selectors import membership_list_for_user
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu: only what the acting role can open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_memberships": [], "actor": None}
+    actor = getattr(request, "actor", None)
+    items = [(reverse("dashboard:home"), _("Home"))]
+    if can_view_organisations(actor):
+        items.append((reverse("orgs:list"), _("Organisations")))
+    if can_view_audit_log(actor):
+        items.append((reverse("audit:search"), _("Audit log")))
+    current = request.path
+    return {
+        "actor": actor,
+        "nav_items": [
+            {"url": url, "label": label, "current": current == url or (url != "/" and current.startswith(url))}
+            for url, label in items
+        ],
+        "nav_memberships": list(membership_list_for_user(user=user)),
+    }

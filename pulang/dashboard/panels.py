@@ -1,0 +1,153 @@
+"""What each role sees first. Panels backed by data show it; panels for work that later
+features bring say plainly what will appear there, so nobody mistakes an empty list for
+an empty caseload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from pulang.audit.models import AuditEvent
+from pulang.audit.policies import can_view_audit_log
+from pulang.audit.selectors import AuditFilters, audit_event_search
+from pulang.orgs.actor import Actor
+from pulang.orgs.models import Role
+from pulang.orgs.selectors import membership_list_for_organisation, organisation_count_in_scope
+from pulang.orgs.policies import can_view_members
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str | Promise
+    empty: str | Promise = ""
+    count: int | None = None
+    link: str = ""
+    link_label: str | Promise = ""
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+def _where(actor: Actor) -> str:
+    if actor.scope_area is not None:
+        return actor.scope_area.name
+    if actor.organisation.destination_country is not None:
+        return actor.organisation.destination_country.name
+    return actor.organisation.name
+
+
+def panels_for(actor: Actor) -> list[Panel]:
+    where = _where(actor)
+    role = actor.role
+    panels: list[Panel] = []
+    if role in {Role.CASE_WORKER, Role.SUPERVISOR}:
+        panels.append(
+            Panel(
+                "arrivals",
+                _("New arrivals in %(area)s") % {"area": where},
+                _(
+                    "Returnees registered in %(area)s — at the airport, by a consulate, by "
+                    "themselves or by your office — will be listed here for follow-up."
+                )
+                % {"area": where},
+            )
+        )
+        panels.append(
+            Panel(
+                "cases",
+                _("My cases") if role == Role.CASE_WORKER else _("Cases waiting for an owner"),
+                _("Cases opened after a needs assessment will appear here, due work first."),
+            )
+        )
+    if role == Role.CONSULAR_OFFICER or (
+        role == Role.SUPERVISOR and actor.scope_country_code is not None
+    ):
+        panels.append(
+            Panel(
+                "abroad",
+                _("Workers in %(country)s") % {"country": where},
+                _(
+                    "Workers you register before they return, and their pre-return "
+                    "assessments, will be listed here and handed to their home office."
+                ),
+            )
+        )
+    if role == Role.PROVIDER_STAFF:
+        panels.append(
+            Panel(
+                "referrals",
+                _("Referrals to %(organisation)s") % {"organisation": actor.organisation.name},
+                _("Referrals sent to your services will appear here to accept or decline."),
+            )
+        )
+    if role == Role.AGENCY_STAFF:
+        panels.append(
+            Panel(
+                "placements",
+                _("Placements and safe returns"),
+                _(
+                    "Workers your agency placed, and the returns you report for them, will be "
+                    "listed here with your agency's scorecard."
+                ),
+            )
+        )
+    if role == Role.EMPLOYER_STAFF:
+        panels.append(
+            Panel(
+                "vacancies",
+                _("Vacancies and candidates"),
+                _(
+                    "Your vacancies, and returnees whose skills match them and who agreed to "
+                    "be contacted, will appear here."
+                ),
+            )
+        )
+    if role == Role.ANALYST:
+        panels.append(
+            Panel(
+                "statistics",
+                _("Returns and reintegration in figures"),
+                _(
+                    "Returns by sex, age, destination and reason, and reintegration outcomes, "
+                    "will be charted here for %(area)s."
+                )
+                % {"area": where},
+            )
+        )
+    if role in {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST, Role.AUDITOR}:
+        panels.append(
+            Panel(
+                "organisations",
+                _("Organisations in your area of work"),
+                count=organisation_count_in_scope(actor=actor),
+                link=reverse("orgs:list"),
+                link_label=_("See organisations"),
+            )
+        )
+    if can_view_members(actor):
+        panels.append(
+            Panel(
+                "team",
+                _("People in %(organisation)s") % {"organisation": actor.organisation.name},
+                count=membership_list_for_organisation(
+                    actor=actor, organisation=actor.organisation
+                ).count(),
+                link=reverse("orgs:detail", args=[actor.organisation.pk]),
+                link_label=_("See your organisation"),
+            )
+        )
+    if can_view_audit_log(actor):
+        page = audit_event_search(actor=actor, filters=AuditFilters(), limit=8)
+        panels.append(
+            Panel(
+                "audit",
+                _("Latest activity"),
+                _("Nothing has been recorded yet in your area of work."),
+                events=page.events,
+                link=reverse("audit:search"),
+                link_label=_("Search the audit log"),
+            )
+        )
+    return panels
