@@ -176,17 +176,20 @@ PULANG_DEFAULT_USER_TIME_ZONE = env_str("PULANG_DEFAULT_USER_TIME_ZONE", "Asia/J
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves hashed, compressed files after `collectstatic`; debug and tests read
+# them straight from static/.
+_static_manifest = env_bool("PULANG_STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if _static_manifest
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not _static_manifest
 
 # Logging never carries request bodies or query strings: they may hold personal data.
 LOGGING = {

@@ -29,6 +29,10 @@ MAX_CODE_LENGTH = 32
 MAX_NAME_LENGTH = 200
 
 
+def area_root_or_none(country: Country) -> AdminArea | None:
+    return AdminArea.objects.filter(country=country, level=AdminArea.Level.COUNTRY).first()
+
+
 def country_root(country: Country) -> AdminArea:
     """The level-0 node of a country's tree, created on first use."""
     root, _created = AdminArea.objects.get_or_create(
@@ -216,21 +220,26 @@ def area_import(
                 errors=[RowError(0, "country", _("unknown country code")).as_dict()],
             )
     rows = _parse(_decode(data), default_country, report)
-    if report.errors:
-        raise AreaImportRejected(count=len({e.line for e in report.errors}), errors=[e.as_dict() for e in report.errors])
+    countries = {r.country.code: r.country for r in rows}
+    if actor is not None:
+        # Checked before any write, so that the refusal's audit event is not rolled back.
+        for country in countries.values():
+            root = area_root_or_none(country)
+            if root is None or not can_import_areas(actor, root):
+                record(actor, Action.ACCESS_DENIED, subject_type="geo.adminarea", subject_id=country.code)
+                raise NotFound()
 
     with transaction.atomic():
-        roots = {}
-        for country in {r.country.code: r.country for r in rows}.values():
-            root = country_root(country)
-            if actor is not None and not can_import_areas(actor, root):
-                record(actor, Action.ACCESS_DENIED, root)
-                raise NotFound()
-            roots[country.code] = root
+        roots = {code: country_root(country) for code, country in countries.items()}
         _apply(rows, roots, report)
         if report.errors:
+            # Every problem in the file is reported at once, in line order; nothing stays.
             transaction.set_rollback(True)
-            raise AreaImportRejected(count=len({e.line for e in report.errors}), errors=[e.as_dict() for e in report.errors])
+            report.errors.sort(key=lambda e: e.line)
+            raise AreaImportRejected(
+                count=len({e.line for e in report.errors}),
+                errors=[e.as_dict() for e in report.errors],
+            )
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -253,18 +262,20 @@ def _apply(rows: list[_Row], roots: dict[str, AdminArea], report: AreaImportRepo
         by_country[row.country.code].append(row)
     for country_code, country_rows in by_country.items():
         areas = {a.code: a for a in AdminArea.objects.filter(country_id=country_code)}
-        _check_duplicates(country_rows, report)
+        duplicates = _check_duplicates(country_rows, report)
         # Parents before children (a file may list a village before its district); each
         # level is inserted in one batch so that its rows have ids before the next level.
         for level in (1, 2, 3, 4):
             new: list[AdminArea] = []
-            for row in (r for r in country_rows if r.level == level):
+            for row in (r for r in country_rows if r.level == level and r.line not in duplicates):
                 _apply_row(row, roots[country_code], areas, new, report)
             AdminArea.objects.bulk_create(new, batch_size=2000)
 
 
-def _check_duplicates(rows: list[_Row], report: AreaImportReport) -> None:
+def _check_duplicates(rows: list[_Row], report: AreaImportReport) -> set[int]:
+    """Reports every repeated code; returns the lines of the repeats, which are skipped."""
     seen: dict[str, int] = {}
+    repeats: set[int] = set()
     for row in rows:
         if row.code in seen:
             report.errors.append(
@@ -275,8 +286,10 @@ def _check_duplicates(rows: list[_Row], report: AreaImportReport) -> None:
                     % {"code": row.code, "line": seen[row.code]},
                 )
             )
+            repeats.add(row.line)
         else:
             seen[row.code] = row.line
+    return repeats
 
 
 def _apply_row(
