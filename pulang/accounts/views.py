@@ -163,7 +163,7 @@ def switch_acting_as(request: HttpRequest) -> HttpResponse:
             acting_as_record(actor=Actor(user=request.user, membership=membership))  # type: ignore[arg-type]
             messages.success(
                 request,
-                _("You are now acting as %(role)s for %(organisation)s.")
+                _("You are now acting as %(role)s at %(organisation)s.")
                 % {"role": membership.get_role_display(), "organisation": membership.organisation},
             )
     return redirect("dashboard:home")

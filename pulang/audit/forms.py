@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pulang.audit.actions import LABELS, Action
 
@@ -12,7 +13,7 @@ class AuditSearchForm(forms.Form):
     subject_type = forms.CharField(label=_("Record type"), required=False, max_length=64)
     subject_id = forms.CharField(label=_("Record number"), required=False, max_length=64)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("start of a date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
         label=_("Up to and including"),

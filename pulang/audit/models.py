@@ -43,7 +43,7 @@ class AuditEvent(models.Model):
     # Counts and codes only, never personal data.
     details = models.JSONField(_("details"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
 
     class Meta:

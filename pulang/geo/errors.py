@@ -1,8 +1,17 @@
-from django.utils.translation import gettext_lazy as _
+from typing import Any
+
+from django.utils.translation import ngettext
 
 from pulang.errors import InvalidInput
 
 
 class AreaImportRejected(InvalidInput):
     code = "geo.import_rejected"
-    message = _("The file was not imported: %(count)d row(s) have errors. Nothing was changed.")
+
+    def __init__(self, *, count: int, errors: list[dict[str, Any]]) -> None:
+        message = ngettext(
+            "The file was not imported: %(count)d row has errors. Nothing was changed.",
+            "The file was not imported: %(count)d rows have errors. Nothing was changed.",
+            count,
+        )
+        super().__init__(message, errors=errors, count=count)

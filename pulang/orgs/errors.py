@@ -5,12 +5,14 @@ from pulang.errors import InvalidInput
 
 class RoleNotAllowed(InvalidInput):
     code = "orgs.role_not_allowed"
-    message = _("The role “%(role)s” does not exist in a %(kind)s.")
+    message = _("The role “%(role)s” does not exist in an organisation of kind “%(kind)s”.")
 
 
 class AreaMismatch(InvalidInput):
     code = "orgs.area_mismatch"
-    message = _("A %(kind)s must be responsible for an area at level “%(level)s”.")
+    message = _(
+        "An organisation of kind “%(kind)s” must be responsible for an area at level “%(level)s”."
+    )
 
 
 class ScopeOutsideOrganisation(InvalidInput):

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('channel', models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('cli', 'Command line'), ('task', 'Background task')], max_length=8, verbose_name='channel')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
                 ('request_id', models.CharField(blank=True, max_length=32)),
                 ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organisation')),
                 ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -1,4 +1,12 @@
-"""Make the audit log append-only in the database itself: UPDATE and DELETE are refused."""
+"""Make the audit log append-only in the database itself: UPDATE and DELETE are refused.
+
+PostgreSQL: row triggers. TRUNCATE (which only the database owner may run, and which
+Django's test flush uses) is not a row operation and is not blocked.
+SQLite: row triggers, lifted only while ``audit_purge_permit`` holds a row. That table is
+not a model, so nothing in the application writes it; the test suite does, so that its
+flush between tests can empty the log. Whoever holds the database file can do anything
+to it anyway; the triggers stop the application, not the file's owner.
+"""
 
 from django.db import migrations
 
@@ -20,15 +28,18 @@ DROP TRIGGER IF EXISTS {TABLE}_no_update ON {TABLE};
 DROP TRIGGER IF EXISTS {TABLE}_no_delete ON {TABLE};
 DROP FUNCTION IF EXISTS pulang_audit_append_only();
 """
+_NO_PERMIT = "WHEN NOT EXISTS (SELECT 1 FROM audit_purge_permit)"
 SQLITE_FORWARD = [
-    f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
+    "CREATE TABLE audit_purge_permit (reason TEXT NOT NULL);",
+    f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} {_NO_PERMIT} "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-    f"CREATE TRIGGER {TABLE}_no_delete BEFORE DELETE ON {TABLE} "
+    f"CREATE TRIGGER {TABLE}_no_delete BEFORE DELETE ON {TABLE} {_NO_PERMIT} "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ]
 SQLITE_REVERSE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_no_update;",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_delete;",
+    "DROP TABLE IF EXISTS audit_purge_permit;",
 ]
 
 
