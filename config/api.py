@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
@@ -74,7 +74,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         for e in exc.errors
     ]
     return problem(
-        request, 422, "pulang.invalid_input", _("Some of the information given is not valid."),
+        request,
+        422,
+        "pulang.invalid_input",
+        _("Some of the information given is not valid."),
         errors=errors,
     )
 
@@ -82,7 +85,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem(
-        request, 401, "pulang.unauthenticated",
+        request,
+        401,
+        "pulang.unauthenticated",
         _("Sign in, or send a valid API token, to use this endpoint."),
     )
     response["WWW-Authenticate"] = "Bearer"
@@ -101,7 +106,7 @@ class HealthOut(Schema):
 
 
 @api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["system"])
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+def health(request: HttpRequest) -> Status[HealthOut]:
     """Liveness and database reachability, for load balancers and monitoring."""
     from pulang import __version__
 
@@ -110,8 +115,10 @@ def health(request: HttpRequest) -> tuple[int, HealthOut]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # a health check reports failure, it does not raise it
-        return 503, HealthOut(status="unavailable", database="unreachable", version=__version__)
-    return 200, HealthOut(status="ok", database="ok", version=__version__)
+        return Status(
+            503, HealthOut(status="unavailable", database="unreachable", version=__version__)
+        )
+    return Status(200, HealthOut(status="ok", database="ok", version=__version__))
 
 
 api.add_router("/accounts", accounts_router)

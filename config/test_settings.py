@@ -9,7 +9,7 @@ os.environ.setdefault("PULANG_SECURE", "false")
 os.environ.setdefault("PULANG_STATIC_MANIFEST", "false")
 os.environ.setdefault("PULANG_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 # Argon2 at full strength makes every sign-in in the suite cost ~50 ms; the hasher in use
 # is still argon2 (asserted in tests/test_settings.py) but with the cheapest parameters.

@@ -50,7 +50,7 @@ def user_create(
     _validate_preference(language, time_zone)
     user_model = get_user_model()
     first, _, last = full_name.strip().partition(" ")
-    user: User = user_model(username=username.strip(), email=email.strip())  # type: ignore[assignment]
+    user: User = user_model(username=username.strip(), email=email.strip())
     user.first_name, user.last_name = first, last
     validate_password(password, user)
     user.set_password(password)

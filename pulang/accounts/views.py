@@ -46,7 +46,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         language,
         max_age=365 * 24 * 3600,
         secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         httponly=False,
     )
 

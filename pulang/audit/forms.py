@@ -13,7 +13,9 @@ class AuditSearchForm(forms.Form):
     subject_type = forms.CharField(label=_("Record type"), required=False, max_length=64)
     subject_id = forms.CharField(label=_("Record number"), required=False, max_length=64)
     since = forms.DateField(
-        label=pgettext_lazy("start of a date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("start of a date range", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
         label=_("Up to and including"),
@@ -32,6 +34,6 @@ class AuditSearchForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:  # type: ignore[operator]
+        if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return cleaned

@@ -22,7 +22,7 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 @login_required
 def audit_search_view(request: HttpRequest) -> HttpResponse:
     actor = getattr(request, "actor", None)
-    if not can_view_audit_log(actor):
+    if actor is None or not can_view_audit_log(actor):
         raise Http404
     form = AuditSearchForm(request.GET or None)
     page = None
@@ -34,14 +34,18 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
             subject_type=data.get("subject_type", ""),
             subject_id=data.get("subject_id", ""),
             since=_start_of_day(data["since"]) if data.get("since") else None,
-            until=_start_of_day(data["until"] + dt.timedelta(days=1)) if data.get("until") else None,
+            until=_start_of_day(data["until"] + dt.timedelta(days=1))
+            if data.get("until")
+            else None,
         )
         page = audit_event_search(actor=actor, filters=filters, before=data.get("before"))
         if request.GET:
             # Searching the log is itself on the record (filters only, never results).
-            record(actor, Action.AUDIT_SEARCHED, details={
-                k: str(v) for k, v in data.items() if v not in (None, "")
-            })
+            record(
+                actor,
+                Action.AUDIT_SEARCHED,
+                details={k: str(v) for k, v in data.items() if v not in (None, "")},
+            )
     query = request.GET.copy()
     query.pop("before", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

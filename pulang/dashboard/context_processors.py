@@ -26,7 +26,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "nav_items": [
-            {"url": url, "label": label, "current": current == url or (url != "/" and current.startswith(url))}
+            {
+                "url": url,
+                "label": label,
+                "current": current == url or (url != "/" and current.startswith(url)),
+            }
             for url, label in items
         ],
         "nav_memberships": list(membership_list_for_user(user=user)),

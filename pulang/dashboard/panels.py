@@ -15,8 +15,8 @@ from pulang.audit.policies import can_view_audit_log
 from pulang.audit.selectors import AuditFilters, audit_event_search
 from pulang.orgs.actor import Actor
 from pulang.orgs.models import Role
-from pulang.orgs.selectors import membership_list_for_organisation, organisation_count_in_scope
 from pulang.orgs.policies import can_view_members
+from pulang.orgs.selectors import membership_list_for_organisation, organisation_count_in_scope
 
 
 @dataclass

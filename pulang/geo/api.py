@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from pulang.geo.models import AdminArea
 from pulang.geo.selectors import area_ancestors, area_children, area_get
+
+if TYPE_CHECKING:
+    from pulang.geo.models import AdminArea
 
 router = Router(tags=["areas"])
 
@@ -36,7 +40,10 @@ class AreaDetailOut(AreaOut):
 @router.get("/{country}/areas", response=list[AreaOut])
 def children(request: HttpRequest, country: str, parent: str = "") -> list[AreaOut]:
     """Provinces of a country, or the areas directly under ``parent``."""
-    return [AreaOut.of(a, parent or None) for a in area_children(country_code=country, parent_code=parent)]
+    return [
+        AreaOut.of(a, parent or None)
+        for a in area_children(country_code=country, parent_code=parent)
+    ]
 
 
 @router.get("/{country}/areas/{code}", response=AreaDetailOut)
@@ -44,4 +51,6 @@ def detail(request: HttpRequest, country: str, code: str) -> AreaDetailOut:
     area = area_get(country_code=country, code=code)
     chain = area_ancestors(area=area)
     ancestors = [AreaOut.of(a, chain[i - 1].code if i else None) for i, a in enumerate(chain)]
-    return AreaDetailOut(**AreaOut.of(area, area.parent.code if area.parent else None).dict(), ancestors=ancestors)
+    return AreaDetailOut(
+        **AreaOut.of(area, area.parent.code if area.parent else None).dict(), ancestors=ancestors
+    )

@@ -30,7 +30,9 @@ def area_get(*, country_code: str, code: str) -> AdminArea:
 def area_ancestors(*, area: AdminArea) -> list[AdminArea]:
     """From the country down to ``area``'s parent, in one query."""
     codes = [c for c in area.path.strip("/").split("/")[:-1]]
-    by_code = {a.code: a for a in AdminArea.objects.filter(country_id=area.country_id, code__in=codes)}
+    by_code = {
+        a.code: a for a in AdminArea.objects.filter(country_id=area.country_id, code__in=codes)
+    }
     return [by_code[c] for c in codes if c in by_code]
 
 

@@ -38,7 +38,11 @@ def country_root(country: Country) -> AdminArea:
     root, _created = AdminArea.objects.get_or_create(
         country=country,
         code=country.code,
-        defaults={"level": AdminArea.Level.COUNTRY, "name": country.name, "path": f"{country.code}/"},
+        defaults={
+            "level": AdminArea.Level.COUNTRY,
+            "name": country.name,
+            "path": f"{country.code}/",
+        },
     )
     return root
 
@@ -55,7 +59,7 @@ def area_load_iso_provinces(*, country_codes: list[str]) -> dict[str, int]:
     for code in country_codes:
         country = Country.objects.get(pk=code)
         root = country_root(country)
-        subdivisions = list(pycountry.subdivisions.get(country_code=code) or [])
+        subdivisions = list(pycountry.subdivisions.get(country_code=code) or [])  # type: ignore[no-untyped-call]
         parents = {s.parent_code for s in subdivisions if s.parent_code}
         existing = {a.code: a for a in AdminArea.objects.filter(country=country, level=1)}
         new, changed = [], []
@@ -123,9 +127,7 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
-def _parse(
-    text: str, default_country: Country | None, report: AreaImportReport
-) -> list[_Row]:
+def _parse(text: str, default_country: Country | None, report: AreaImportReport) -> list[_Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -139,8 +141,12 @@ def _parse(
     for column in local_columns:
         if column.removeprefix(LOCAL_NAME_PREFIX) not in known_languages:
             report.errors.append(
-                RowError(1, column, _("“%(tag)s” is not a known language tag")
-                         % {"tag": column.removeprefix(LOCAL_NAME_PREFIX)})
+                RowError(
+                    1,
+                    column,
+                    _("“%(tag)s” is not a known language tag")
+                    % {"tag": column.removeprefix(LOCAL_NAME_PREFIX)},
+                )
             )
     if report.errors:
         return []
@@ -154,9 +160,16 @@ def _parse(
         if values.get("country"):
             country = countries.get(values["country"].upper())
             if country is None:
-                report.errors.append(RowError(number, "country", _("unknown country code “%(code)s”") % {"code": values["country"]}))
+                report.errors.append(
+                    RowError(
+                        number,
+                        "country",
+                        _("unknown country code “%(code)s”") % {"code": values["country"]},
+                    )
+                )
                 continue
-        assert country is not None
+        if country is None:  # no column and no default: already reported on line 1
+            continue
         code = values.get("code", "")
         name = values.get("name", "")
         level_text = values.get("level", "")
@@ -165,16 +178,38 @@ def _parse(
             report.errors.append(RowError(number, "code", _("the code is empty")))
             row_ok = False
         elif "/" in code or len(code) > MAX_CODE_LENGTH:
-            report.errors.append(RowError(number, "code", _("a code has at most %(max)d characters and no “/”") % {"max": MAX_CODE_LENGTH}))
+            report.errors.append(
+                RowError(
+                    number,
+                    "code",
+                    _("a code has at most %(max)d characters and no “/”")
+                    % {"max": MAX_CODE_LENGTH},
+                )
+            )
             row_ok = False
         if not name:
             report.errors.append(RowError(number, "name", _("the name is empty")))
             row_ok = False
         elif len(name) > MAX_NAME_LENGTH:
-            report.errors.append(RowError(number, "name", _("a name has at most %(max)d characters") % {"max": MAX_NAME_LENGTH}))
+            report.errors.append(
+                RowError(
+                    number,
+                    "name",
+                    _("a name has at most %(max)d characters") % {"max": MAX_NAME_LENGTH},
+                )
+            )
             row_ok = False
         if level_text not in {"1", "2", "3", "4"}:
-            report.errors.append(RowError(number, "level", _("the level must be 1 (province), 2 (district), 3 (sub-district) or 4 (village)")))
+            report.errors.append(
+                RowError(
+                    number,
+                    "level",
+                    _(
+                        "the level must be 1 (province), 2 (district), "
+                        "3 (sub-district) or 4 (village)"
+                    ),
+                )
+            )
             row_ok = False
         if row_ok:
             rows.append(
@@ -226,7 +261,12 @@ def area_import(
         for country in countries.values():
             root = area_root_or_none(country)
             if root is None or not can_import_areas(actor, root):
-                record(actor, Action.ACCESS_DENIED, subject_type="geo.adminarea", subject_id=country.code)
+                record(
+                    actor,
+                    Action.ACCESS_DENIED,
+                    subject_type="geo.adminarea",
+                    subject_id=country.code,
+                )
                 raise NotFound()
 
     with transaction.atomic():
@@ -336,11 +376,11 @@ def _apply_row(
         return reject("code", _("“%(code)s” is the country itself") % {"code": row.code})
     if parent.path.startswith(existing.path):
         return reject("parent_code", _("an area cannot sit inside itself"))
-    descendants = [a for a in areas.values() if a.path.startswith(existing.path) and a is not existing]
+    descendants = [
+        a for a in areas.values() if a.path.startswith(existing.path) and a is not existing
+    ]
     if existing.level != row.level and descendants:
-        return reject(
-            "level", _("the level of an area that has areas inside it cannot change")
-        )
+        return reject("level", _("the level of an area that has areas inside it cannot change"))
     if (
         existing.parent_id == parent.pk
         and existing.level == row.level

@@ -43,17 +43,61 @@ class DemoUser:
 
 
 ORGANISATIONS = (
-    DemoOrganisation("national", "Badan Pelindungan Pekerja Migran Indonesia (demo)", OrganisationKind.NATIONAL_AGENCY, "ID"),
-    DemoOrganisation("province", "Dinas Tenaga Kerja Provinsi Jawa Timur (demo)", OrganisationKind.PROVINCIAL_OFFICE, "ID-JI"),
-    DemoOrganisation("district", "Dinas Tenaga Kerja Kabupaten Malang (demo)", OrganisationKind.DISTRICT_OFFICE, "35.07"),
-    DemoOrganisation("village", "Desmigratif Desa Talangagung (demo)", OrganisationKind.VILLAGE_OFFICE, "35.07.13.2001"),
-    DemoOrganisation("lombok", "Dinas Tenaga Kerja Kabupaten Lombok Timur (demo)", OrganisationKind.DISTRICT_OFFICE, "52.03"),
-    DemoOrganisation("consulate", "KBRI Kuala Lumpur, Atase Ketenagakerjaan (demo)", OrganisationKind.CONSULAR_POST, destination="MY"),
-    DemoOrganisation("provider", "Yayasan Pemberdayaan Purna Migran Malang (demo)", OrganisationKind.SERVICE_PROVIDER, "35.07"),
-    DemoOrganisation("agency", "PT Sinar Jaya Penempatan (demo)", OrganisationKind.RECRUITMENT_AGENCY, "ID-JI"),
-    DemoOrganisation("employer", "PT Tani Makmur Sejahtera (demo)", OrganisationKind.EMPLOYER, "35.07"),
-    DemoOrganisation("association", "Serikat Purna Migran Malang (demo)", OrganisationKind.RETURNEE_ASSOCIATION, "35.07"),
-)  # fmt: skip
+    DemoOrganisation(
+        "national",
+        "Badan Pelindungan Pekerja Migran Indonesia (demo)",
+        OrganisationKind.NATIONAL_AGENCY,
+        "ID",
+    ),
+    DemoOrganisation(
+        "province",
+        "Dinas Tenaga Kerja Provinsi Jawa Timur (demo)",
+        OrganisationKind.PROVINCIAL_OFFICE,
+        "ID-JI",
+    ),
+    DemoOrganisation(
+        "district",
+        "Dinas Tenaga Kerja Kabupaten Malang (demo)",
+        OrganisationKind.DISTRICT_OFFICE,
+        "35.07",
+    ),
+    DemoOrganisation(
+        "village",
+        "Desmigratif Desa Talangagung (demo)",
+        OrganisationKind.VILLAGE_OFFICE,
+        "35.07.13.2001",
+    ),
+    DemoOrganisation(
+        "lombok",
+        "Dinas Tenaga Kerja Kabupaten Lombok Timur (demo)",
+        OrganisationKind.DISTRICT_OFFICE,
+        "52.03",
+    ),
+    DemoOrganisation(
+        "consulate",
+        "KBRI Kuala Lumpur, Atase Ketenagakerjaan (demo)",
+        OrganisationKind.CONSULAR_POST,
+        destination="MY",
+    ),
+    DemoOrganisation(
+        "provider",
+        "Yayasan Pemberdayaan Purna Migran Malang (demo)",
+        OrganisationKind.SERVICE_PROVIDER,
+        "35.07",
+    ),
+    DemoOrganisation(
+        "agency", "PT Sinar Jaya Penempatan (demo)", OrganisationKind.RECRUITMENT_AGENCY, "ID-JI"
+    ),
+    DemoOrganisation(
+        "employer", "PT Tani Makmur Sejahtera (demo)", OrganisationKind.EMPLOYER, "35.07"
+    ),
+    DemoOrganisation(
+        "association",
+        "Serikat Purna Migran Malang (demo)",
+        OrganisationKind.RETURNEE_ASSOCIATION,
+        "35.07",
+    ),
+)
 
 USERS = (
     DemoUser("admin", "Ayu Lestari", "national", Role.ADMINISTRATOR, clearance=True),

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from pulang.orgs.actor import Actor
-from pulang.orgs.models import Organisation
 from pulang.orgs.selectors import organisation_get_for_actor, organisation_list
+
+if TYPE_CHECKING:
+    from pulang.orgs.models import Organisation
 
 router = Router(tags=["organisations"])
 
@@ -46,7 +50,9 @@ class OrganisationPage(Schema):
 
 
 @router.get("/organisations", response=OrganisationPage)
-def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> OrganisationPage:
+def list_organisations(
+    request: HttpRequest, filters: Query[OrganisationFilter]
+) -> OrganisationPage:
     """Organisations within the caller's scope."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
     limit = max(1, min(filters.limit, 200))

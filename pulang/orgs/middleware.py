@@ -23,7 +23,7 @@ def actor_for_session(request: HttpRequest) -> Actor | None:
         membership = membership_list_for_user(user=user).first()
     if membership is None:
         return None
-    return Actor(user=user, membership=membership)  # type: ignore[arg-type]
+    return Actor(user=user, membership=membership)
 
 
 class ActorMiddleware:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from pulang.orgs.actor import Actor
 
+
 def _check_manager(actor: Actor | None, organisation: Organisation) -> None:
     """Administrators manage organisations and roles within their own scope; the system
     (``actor=None``) may always. A refusal answers "not found" and is audited."""
@@ -74,9 +75,7 @@ def organisation_create(
         kind=kind,
         country=country,
         area=area,
-        destination_country=destination_country
-        if kind == OrganisationKind.CONSULAR_POST
-        else None,
+        destination_country=destination_country if kind == OrganisationKind.CONSULAR_POST else None,
     )
     organisation.full_clean()
     _check_manager(actor, organisation)
@@ -98,9 +97,7 @@ def membership_create(
     """Give ``user`` a role in ``organisation``, optionally limited to part of its area."""
     role = Role(role)
     if role not in ROLES_BY_KIND[organisation.kind]:
-        raise RoleNotAllowed(
-            role=role.label, kind=OrganisationKind(organisation.kind).label
-        )
+        raise RoleNotAllowed(role=role.label, kind=OrganisationKind(organisation.kind).label)
     if scope_area is not None and (
         organisation.area is None or not organisation.area.contains(scope_area)
     ):

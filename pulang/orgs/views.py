@@ -49,6 +49,4 @@ def organisation_detail_view(request: HttpRequest, organisation_id: int) -> Http
         if can_view_members(actor)
         else None
     )
-    return render(
-        request, "orgs/detail.html", {"organisation": organisation, "members": members}
-    )
+    return render(request, "orgs/detail.html", {"organisation": organisation, "members": members})

@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from pulang.reference.models import Country, Currency, Language, Occupation
 
 
-def country_list(*, asean: bool | None = None, destination: bool | None = None) -> QuerySet[Country]:
+def country_list(
+    *, asean: bool | None = None, destination: bool | None = None
+) -> QuerySet[Country]:
     countries = Country.objects.all()
     if asean is not None:
         countries = countries.filter(is_asean_member=asean)

@@ -82,7 +82,9 @@ def reference_load() -> LoadReport:
         if getattr(lang, "type", None) != "L" or getattr(lang, "scope", None) not in {"I", "M"}:
             continue
         code = _bcp47(lang)
-        languages[code] = Language(code=code, name=lang.name, is_regional=code in REGIONAL_LANGUAGES)
+        languages[code] = Language(
+            code=code, name=lang.name, is_regional=code in REGIONAL_LANGUAGES
+        )
     Language.objects.bulk_create(
         list(languages.values()),
         update_conflicts=True,

@@ -87,14 +87,22 @@ def test_password_change_needs_the_old_password(
     url = reverse("accounts:password_change")
     refused = client.post(
         url,
-        {"old_password": "wrong", "new_password1": "a-new-long-pass-7", "new_password2": "a-new-long-pass-7"},
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-long-pass-7",
+            "new_password2": "a-new-long-pass-7",
+        },
     )
     assert refused.status_code == 200
     village_officer.user.refresh_from_db()
     assert village_officer.user.check_password(PASSWORD)
     accepted = client.post(
         url,
-        {"old_password": PASSWORD, "new_password1": "a-new-long-pass-7", "new_password2": "a-new-long-pass-7"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-pass-7",
+            "new_password2": "a-new-long-pass-7",
+        },
     )
     assert accepted.status_code == 302
     village_officer.user.refresh_from_db()

@@ -18,9 +18,7 @@ from tests.factories import World
 
 def test_record_keeps_who_what_which_and_where(world: World, village_officer: Actor) -> None:
     with origin(Origin(channel="api", ip_address="10.1.2.3", request_id="abc")):
-        event = record(
-            village_officer, Action.ACCESS_DENIED, world.district, reason="checking"
-        )
+        event = record(village_officer, Action.ACCESS_DENIED, world.district, reason="checking")
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (
         stored.username,

@@ -24,7 +24,9 @@ def javanese(db: None) -> Language:
 
 
 def snapshot() -> list[tuple[str, str, str, str]]:
-    return list(AdminArea.objects.order_by("code").values_list("code", "name", "path", "parent__code"))
+    return list(
+        AdminArea.objects.order_by("code").values_list("code", "name", "path", "parent__code")
+    )
 
 
 def test_import_builds_the_tree_parents_first(world: World, javanese: Language) -> None:
@@ -139,7 +141,9 @@ def test_dry_run_reports_and_writes_nothing(world: World, javanese: Language) ->
     assert not AuditEvent.objects.filter(action="geo.areas_imported").exists()
 
 
-def test_national_administrator_may_import(world: World, administrator: Actor, javanese: Language) -> None:
+def test_national_administrator_may_import(
+    world: World, administrator: Actor, javanese: Language
+) -> None:
     report = area_import(actor=administrator, data=GOOD.encode(), country_code="ID")
     assert report.created == 3
 
@@ -151,4 +155,7 @@ def test_district_supervisor_may_not_import(
     with pytest.raises(NotFound):
         area_import(actor=district_supervisor, data=GOOD.encode(), country_code="ID")
     assert snapshot() == before
-    assert AuditEvent.objects.filter(action="access.denied", username="district_supervisor").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="access.denied", username="district_supervisor").count()
+        == 1
+    )

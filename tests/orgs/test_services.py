@@ -52,9 +52,7 @@ def test_role_must_exist_in_the_kind_of_organisation(world: World, administrator
     assert Membership.objects.filter(user=administrator.user).count() == 1
 
 
-def test_narrowed_scope_must_lie_inside_the_office_area(
-    world: World, administrator: Actor
-) -> None:
+def test_narrowed_scope_must_lie_inside_the_office_area(world: World, administrator: Actor) -> None:
     with pytest.raises(ScopeOutsideOrganisation):
         membership_create(
             actor=None,
@@ -84,9 +82,7 @@ def test_administrator_creates_an_office_in_scope_and_it_is_audited(
     )
 
 
-def test_supervisor_may_not_create_organisations(
-    world: World, district_supervisor: Actor
-) -> None:
+def test_supervisor_may_not_create_organisations(world: World, district_supervisor: Actor) -> None:
     with pytest.raises(NotFound):
         organisation_create(
             actor=district_supervisor,
@@ -96,7 +92,10 @@ def test_supervisor_may_not_create_organisations(
             area=world.sumberpucung,
         )
     assert not Organisation.objects.filter(name="Rogue office").exists()
-    assert AuditEvent.objects.filter(action="access.denied", username="district_supervisor").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="access.denied", username="district_supervisor").count()
+        == 1
+    )
 
 
 def test_district_administrator_may_not_give_roles_outside_the_district(world: World) -> None:
@@ -109,7 +108,9 @@ def test_district_administrator_may_not_give_roles_outside_the_district(world: W
             organisation=world.other_district,
             role=Role.CASE_WORKER,
         )
-    assert not Membership.objects.filter(user=target.user, organisation=world.other_district).exists()
+    assert not Membership.objects.filter(
+        user=target.user, organisation=world.other_district
+    ).exists()
     membership_create(
         actor=district_admin, user=target.user, organisation=world.village, role=Role.CASE_WORKER
     )

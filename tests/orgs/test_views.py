@@ -24,9 +24,7 @@ def test_list_shows_only_organisations_in_scope(
     assert names == ["Malang counselling NGO", "Malang office", "PT Tani", "Talangagung office"]
 
 
-def test_list_filters_by_kind_and_name(
-    client: Client, world: World, administrator: Actor
-) -> None:
+def test_list_filters_by_kind_and_name(client: Client, world: World, administrator: Actor) -> None:
     response = signed_in(client, administrator).get(
         reverse("orgs:list"), {"kind": OrganisationKind.CONSULAR_POST, "q": "riyadh"}
     )
@@ -50,7 +48,9 @@ def test_list_query_count_does_not_grow_with_rows(
         client.get(reverse("orgs:list"))
     for n in range(10):
         organisation_create(
-            actor=None, name=f"Agency {n}", kind=OrganisationKind.RECRUITMENT_AGENCY,
+            actor=None,
+            name=f"Agency {n}",
+            kind=OrganisationKind.RECRUITMENT_AGENCY,
             country=world.indonesia,
         )
     with CaptureQueriesContext(connection) as after:

@@ -6,39 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='when')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='user')),
-                ('organisation_name', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
-                ('role', models.CharField(blank=True, max_length=32, verbose_name='role')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('subject_type', models.CharField(blank=True, max_length=64, verbose_name='record type')),
-                ('subject_id', models.CharField(blank=True, max_length=64, verbose_name='record')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('channel', models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('cli', 'Command line'), ('task', 'Background task')], max_length=8, verbose_name='channel')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('request_id', models.CharField(blank=True, max_length=32)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organisation')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="when")),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="user")),
+                (
+                    "organisation_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="organisation"),
+                ),
+                ("role", models.CharField(blank=True, max_length=32, verbose_name="role")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                (
+                    "subject_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="record type"),
+                ),
+                ("subject_id", models.CharField(blank=True, max_length=64, verbose_name="record")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("api", "API"),
+                            ("cli", "Command line"),
+                            ("task", "Background task"),
+                        ],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                ("request_id", models.CharField(blank=True, max_length=32)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx'), models.Index(fields=['user', 'at'], name='audit_user_at_idx'), models.Index(fields=['organisation', 'at'], name='audit_org_at_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+                    models.Index(fields=["user", "at"], name="audit_user_at_idx"),
+                    models.Index(fields=["organisation", "at"], name="audit_org_at_idx"),
+                ],
             },
         ),
     ]

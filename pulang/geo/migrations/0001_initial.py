@@ -5,32 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reference', '0001_initial'),
+        ("reference", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdminArea',
+            name="AdminArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, verbose_name='official code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, 'country'), (1, 'province'), (2, 'district'), (3, 'sub-district'), (4, 'village')], verbose_name='level')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('local_names', models.JSONField(blank=True, default=dict, verbose_name='names in local languages')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='areas', to='reference.country')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.adminarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="official code")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "country"),
+                            (1, "province"),
+                            (2, "district"),
+                            (3, "sub-district"),
+                            (4, "village"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "local_names",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="names in local languages"
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="areas",
+                        to="reference.country",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.adminarea",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative area',
-                'verbose_name_plural': 'administrative areas',
-                'ordering': ['country_id', 'path'],
-                'constraints': [models.UniqueConstraint(fields=('country', 'code'), name='adminarea_unique_code'), models.CheckConstraint(condition=models.Q(('level__gte', 0), ('level__lte', 4)), name='adminarea_level_0_to_4'), models.CheckConstraint(condition=models.Q(models.Q(('level', 0), ('parent__isnull', True)), models.Q(('level__gt', 0), ('parent__isnull', False)), _connector='OR'), name='adminarea_only_countries_are_roots')],
+                "verbose_name": "administrative area",
+                "verbose_name_plural": "administrative areas",
+                "ordering": ["country_id", "path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("country", "code"), name="adminarea_unique_code"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 0), ("level__lte", 4)),
+                        name="adminarea_level_0_to_4",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", 0), ("parent__isnull", True)),
+                            models.Q(("level__gt", 0), ("parent__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="adminarea_only_countries_are_roots",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,65 +6,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('reference', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('national_agency', 'National agency'), ('provincial_office', 'Provincial office'), ('district_office', 'District office'), ('village_office', 'Village office'), ('consular_post', 'Consular post or labour attaché'), ('service_provider', 'Service provider'), ('recruitment_agency', 'Recruitment agency'), ('employer', 'Employer'), ('returnee_association', 'Returnee association')], max_length=32, verbose_name='kind')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='geo.adminarea', verbose_name='area')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='reference.country', verbose_name='country')),
-                ('destination_country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consular_posts', to='reference.country', verbose_name='destination country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national_agency", "National agency"),
+                            ("provincial_office", "Provincial office"),
+                            ("district_office", "District office"),
+                            ("village_office", "Village office"),
+                            ("consular_post", "Consular post or labour attaché"),
+                            ("service_provider", "Service provider"),
+                            ("recruitment_agency", "Recruitment agency"),
+                            ("employer", "Employer"),
+                            ("returnee_association", "Returnee association"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="geo.adminarea",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="reference.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "destination_country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consular_posts",
+                        to="reference.country",
+                        verbose_name="destination country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('administrator', 'Administrator'), ('supervisor', 'Supervisor'), ('case_worker', 'Case worker'), ('consular_officer', 'Consular officer'), ('provider_staff', 'Service provider staff'), ('agency_staff', 'Recruitment agency staff'), ('employer_staff', 'Employer staff'), ('analyst', 'Analyst'), ('auditor', 'Auditor')], max_length=32, verbose_name='role')),
-                ('has_clearance', models.BooleanField(default=False, help_text='Trafficking, gender-based violence and cases involving minors.', verbose_name='cleared for restricted cases')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('scope_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.adminarea', verbose_name='limited to area')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("administrator", "Administrator"),
+                            ("supervisor", "Supervisor"),
+                            ("case_worker", "Case worker"),
+                            ("consular_officer", "Consular officer"),
+                            ("provider_staff", "Service provider staff"),
+                            ("agency_staff", "Recruitment agency staff"),
+                            ("employer_staff", "Employer staff"),
+                            ("analyst", "Analyst"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "has_clearance",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Trafficking, gender-based violence and cases involving minors.",
+                        verbose_name="cleared for restricted cases",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "scope_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.adminarea",
+                        verbose_name="limited to area",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['organisation__name', 'role'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["organisation__name", "role"],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'consular_post'), _negated=True), ('destination_country__isnull', False), _connector='OR'), name='organisation_consular_post_has_destination'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "consular_post"), _negated=True),
+                    ("destination_country__isnull", False),
+                    _connector="OR",
+                ),
+                name="organisation_consular_post_has_destination",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['national_agency', 'provincial_office', 'district_office', 'village_office']), _negated=True), ('area__isnull', False), _connector='OR'), name='organisation_office_has_area'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "kind__in",
+                            [
+                                "national_agency",
+                                "provincial_office",
+                                "district_office",
+                                "village_office",
+                            ],
+                        ),
+                        _negated=True,
+                    ),
+                    ("area__isnull", False),
+                    _connector="OR",
+                ),
+                name="organisation_office_has_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('user', 'organisation', 'role'), name='membership_one_active_per_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("user", "organisation", "role"),
+                name="membership_one_active_per_role",
+            ),
         ),
     ]

@@ -5,70 +5,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='ISO 3166-1 alpha-2')),
-                ('alpha3', models.CharField(max_length=3, unique=True, verbose_name='ISO 3166-1 alpha-3')),
-                ('numeric', models.CharField(max_length=3, verbose_name='ISO 3166-1 numeric')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('is_asean_member', models.BooleanField(default=False, verbose_name='ASEAN member')),
-                ('is_sending_country', models.BooleanField(default=False, verbose_name='migrant-worker sending country')),
-                ('is_main_destination', models.BooleanField(default=False, verbose_name='main destination')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ISO 3166-1 alpha-2",
+                    ),
+                ),
+                (
+                    "alpha3",
+                    models.CharField(max_length=3, unique=True, verbose_name="ISO 3166-1 alpha-3"),
+                ),
+                ("numeric", models.CharField(max_length=3, verbose_name="ISO 3166-1 numeric")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "is_asean_member",
+                    models.BooleanField(default=False, verbose_name="ASEAN member"),
+                ),
+                (
+                    "is_sending_country",
+                    models.BooleanField(
+                        default=False, verbose_name="migrant-worker sending country"
+                    ),
+                ),
+                (
+                    "is_main_destination",
+                    models.BooleanField(default=False, verbose_name="main destination"),
+                ),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Currency',
+            name="Currency",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='ISO 4217 code')),
-                ('numeric', models.CharField(max_length=3, verbose_name='ISO 4217 numeric')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=3,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ISO 4217 code",
+                    ),
+                ),
+                ("numeric", models.CharField(max_length=3, verbose_name="ISO 4217 numeric")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'currency',
-                'verbose_name_plural': 'currencies',
-                'ordering': ['code'],
+                "verbose_name": "currency",
+                "verbose_name_plural": "currencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('code', models.CharField(max_length=8, primary_key=True, serialize=False, verbose_name='BCP 47 tag')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('is_regional', models.BooleanField(default=False, verbose_name='spoken in ASEAN countries')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=8, primary_key=True, serialize=False, verbose_name="BCP 47 tag"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "is_regional",
+                    models.BooleanField(default=False, verbose_name="spoken in ASEAN countries"),
+                ),
             ],
             options={
-                'verbose_name': 'language',
-                'verbose_name_plural': 'languages',
-                'ordering': ['name'],
+                "verbose_name": "language",
+                "verbose_name_plural": "languages",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('code', models.CharField(max_length=4, primary_key=True, serialize=False, verbose_name='ISCO-08 code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'major group'), (2, 'sub-major group'), (3, 'minor group'), (4, 'unit group')], verbose_name='level')),
-                ('title_en', models.CharField(max_length=255, verbose_name='title (English)')),
-                ('definition_en', models.TextField(blank=True, verbose_name='definition (English)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.occupation')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=4, primary_key=True, serialize=False, verbose_name="ISCO-08 code"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "major group"),
+                            (2, "sub-major group"),
+                            (3, "minor group"),
+                            (4, "unit group"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("title_en", models.CharField(max_length=255, verbose_name="title (English)")),
+                (
+                    "definition_en",
+                    models.TextField(blank=True, verbose_name="definition (English)"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.occupation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'occupation (ISCO-08)',
-                'verbose_name_plural': 'occupations (ISCO-08)',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='occupation_level_1_to_4')],
+                "verbose_name": "occupation (ISCO-08)",
+                "verbose_name_plural": "occupations (ISCO-08)",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                        name="occupation_level_1_to_4",
+                    )
+                ],
             },
         ),
     ]

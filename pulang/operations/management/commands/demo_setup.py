@@ -16,8 +16,10 @@ class Command(BaseCommand):
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         names = {o.key: o.name for o in ORGANISATIONS}
-        self.stdout.write("\nDemo users (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo users (password for all: {DEMO_PASSWORD})\n")
         self.stdout.write(f"  {'user name':<12} {'role':<18} organisation")
         for user in users:
-            self.stdout.write(f"  {user.username:<12} {user.role.value:<18} {names[user.organisation]}")
+            self.stdout.write(
+                f"  {user.username:<12} {user.role.value:<18} {names[user.organisation]}"
+            )
         self.stdout.write("")

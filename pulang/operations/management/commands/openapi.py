@@ -28,7 +28,8 @@ class Command(BaseCommand):
             current = output.read_text(encoding="utf-8") if output.exists() else ""
             if current != schema:
                 raise CommandError(
-                    f"{output.name} is out of date with the API: run `pulang openapi` and commit it."
+                    f"{output.name} is out of date with the API: "
+                    "run `pulang openapi` and commit it."
                 )
             self.stdout.write(f"{output.name} is up to date.")
             return

@@ -30,8 +30,9 @@ class Command(BaseCommand):
                 "provinces": sum(provinces.values()),
             },
         )
+        per_country = ", ".join(f"{k}:{v}" for k, v in provinces.items())
         self.stdout.write(
             f"countries={report.countries} languages={report.languages} "
             f"currencies={report.currencies} occupations={report.occupations} "
-            f"provinces={sum(provinces.values())} ({', '.join(f'{k}:{v}' for k, v in provinces.items())})"
+            f"provinces={sum(provinces.values())} ({per_country})"
         )
