@@ -47,6 +47,7 @@ typecheck: install
 
 checks: export PULANG_DEBUG := true
 checks: install messages
+	@mkdir -p var/static
 	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
 	env -u DATABASE_URL $(MANAGE) openapi --check
 
