@@ -167,6 +167,8 @@ LANGUAGES = [
     ("id", _("Bahasa Indonesia")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Unambiguous day-first dates and 24-hour times in English too (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -21,6 +21,9 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        # No autofocus: keyboard and screen-reader users start at the skip link, as on
+        # every other page.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].label = _("Password")
 
 

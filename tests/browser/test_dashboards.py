@@ -146,12 +146,6 @@ def test_sign_in_on_a_phone(
                 screenshot(page, "dashboard-phone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="SignInForm inherits autofocus on the user name field from Django's "
-    "AuthenticationForm, so the first Tab on the sign-in page goes to Password",
-)
 def test_tab_first_reaches_the_skip_link(browser: Browser, live_server: LiveServer) -> None:
     with new_page(browser, live_server) as page:
         page.goto(LOGIN)
