@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pulang.accounts",
     "pulang.audit",
     "pulang.dashboard",
+    "pulang.registry",
     "pulang.operations",
 ]
 
