@@ -19,6 +19,7 @@ from pulang.errors import DomainError
 from pulang.geo.api import router as geo_router
 from pulang.orgs.api import router as orgs_router
 from pulang.reference.api import router as reference_router
+from pulang.registry.api import router as registry_router
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -126,3 +127,4 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/reference", reference_router)
 api.add_router("/geo", geo_router)
 api.add_router("/audit", audit_router)
+api.add_router("/registry", registry_router)

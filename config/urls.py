@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("pulang.accounts.urls")),
     path("organisations/", include("pulang.orgs.urls")),
     path("audit/", include("pulang.audit.urls")),
+    path("registry/", include("pulang.registry.urls")),
     path("api/v1/", api.urls),
 ]

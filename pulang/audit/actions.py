@@ -25,6 +25,21 @@ class Action(enum.StrEnum):
     AREAS_IMPORTED = "geo.areas_imported"
     REFERENCE_LOADED = "reference.loaded"
     AUDIT_SEARCHED = "audit.searched"
+    PERSON_REGISTERED = "registry.person_registered"
+    INTAKE_LINKED = "registry.intake_linked"
+    INTAKE_RECEIVED = "registry.intake_received"
+    INTAKE_REJECTED = "registry.intake_rejected"
+    PERSON_VIEWED = "registry.person_viewed"
+    PERSON_UPDATED = "registry.person_updated"
+    PERSONS_SEARCHED = "registry.persons_searched"
+    RETURN_ARRIVED = "registry.return_arrived"
+    CONSENT_GIVEN = "registry.consent_given"
+    CONSENT_WITHDRAWN = "registry.consent_withdrawn"
+    REGISTRY_SEEDED = "registry.seeded"
+    PERSON_EXPORTED = "registry.person_exported"
+    ERASURE_REQUESTED = "registry.erasure_requested"
+    ERASURE_REFUSED = "registry.erasure_refused"
+    PERSON_ERASED = "registry.person_erased"
 
 
 LABELS: dict[Action, str | Promise] = {
@@ -43,4 +58,19 @@ LABELS: dict[Action, str | Promise] = {
     Action.AREAS_IMPORTED: _("Imported administrative areas"),
     Action.REFERENCE_LOADED: _("Loaded reference data"),
     Action.AUDIT_SEARCHED: _("Searched the audit log"),
+    Action.PERSON_REGISTERED: _("Registered a person"),
+    Action.INTAKE_LINKED: _("Linked a report to a registered person"),
+    Action.INTAKE_RECEIVED: _("Received a report to check"),
+    Action.INTAKE_REJECTED: _("Rejected a report"),
+    Action.PERSON_VIEWED: _("Viewed a person's record"),
+    Action.PERSON_UPDATED: _("Changed a person's record"),
+    Action.PERSONS_SEARCHED: _("Searched for people"),
+    Action.RETURN_ARRIVED: _("Recorded an arrival home"),
+    Action.CONSENT_GIVEN: _("Recorded consent"),
+    Action.CONSENT_WITHDRAWN: _("Recorded withdrawal of consent"),
+    Action.REGISTRY_SEEDED: _("Filled the registry with synthetic people"),
+    Action.PERSON_EXPORTED: _("Exported everything held on a person"),
+    Action.ERASURE_REQUESTED: _("Asked for a person's data to be erased"),
+    Action.ERASURE_REFUSED: _("Refused to erase a person's data"),
+    Action.PERSON_ERASED: _("Erased a person's data"),
 }

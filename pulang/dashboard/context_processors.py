@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from pulang.audit.policies import can_view_audit_log
 from pulang.orgs.policies import can_view_organisations
 from pulang.orgs.selectors import membership_list_for_user
+from pulang.registry.policies import Capability as RegistryCapability
+from pulang.registry.policies import can as registry_can
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +20,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "nav_memberships": [], "actor": None}
     actor = getattr(request, "actor", None)
     items = [(reverse("dashboard:home"), _("Home"))]
+    if registry_can(actor, RegistryCapability.VIEW_PERSONS):
+        items.append((reverse("registry:search"), _("People")))
+    if registry_can(actor, RegistryCapability.REVIEW_INTAKES):
+        items.append((reverse("registry:intakes"), _("Reports to check")))
     if can_view_organisations(actor):
         items.append((reverse("orgs:list"), _("Organisations")))
     if can_view_audit_log(actor):

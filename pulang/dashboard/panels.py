@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,14 @@ from pulang.orgs.actor import Actor
 from pulang.orgs.models import Role
 from pulang.orgs.policies import can_view_members
 from pulang.orgs.selectors import membership_list_for_organisation, organisation_count_in_scope
+from pulang.registry.selectors import expected_returns, intake_queue, recent_arrivals
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    text: str
+    url: str
+    note: str = ""
 
 
 @dataclass
@@ -28,6 +37,7 @@ class Panel:
     link: str = ""
     link_label: str | Promise = ""
     events: list[AuditEvent] = field(default_factory=list)
+    items: list[PanelItem] = field(default_factory=list)
 
 
 def _where(actor: Actor) -> str:
@@ -48,10 +58,31 @@ def panels_for(actor: Actor) -> list[Panel]:
                 "arrivals",
                 _("New arrivals in %(area)s") % {"area": where},
                 _(
-                    "Returnees registered in %(area)s — at the airport, by a consulate, by "
-                    "themselves or by your office — will be listed here for follow-up."
+                    "Nobody has come home to %(area)s in the last 30 days. Returnees "
+                    "registered at the airport, by a consulate, by themselves or by your "
+                    "office appear here."
                 )
                 % {"area": where},
+                items=[
+                    PanelItem(
+                        r.person.full_name,
+                        reverse("registry:person", args=[r.person_id]),
+                        date_format(r.returned_on, "SHORT_DATE_FORMAT") if r.returned_on else "",
+                    )
+                    for r in recent_arrivals(actor=actor, limit=8)
+                ],
+                link=reverse("registry:register"),
+                link_label=_("Register a returnee"),
+            )
+        )
+        waiting = intake_queue(actor=actor).count()
+        panels.append(
+            Panel(
+                "reports",
+                _("Reports to check"),
+                count=waiting,
+                link=reverse("registry:intakes"),
+                link_label=_("Check reports"),
             )
         )
         panels.append(
@@ -67,11 +98,21 @@ def panels_for(actor: Actor) -> list[Panel]:
         panels.append(
             Panel(
                 "abroad",
-                _("Workers in %(country)s") % {"country": where},
+                _("Workers in %(country)s expected home") % {"country": where},
                 _(
-                    "Workers you register before they return, and their pre-return "
-                    "assessments, will be listed here and handed to their home office."
+                    "Workers you register before they return are listed here until they "
+                    "arrive; then their home office takes over."
                 ),
+                items=[
+                    PanelItem(
+                        r.person.full_name,
+                        reverse("registry:person", args=[r.person_id]),
+                        date_format(r.expected_on, "SHORT_DATE_FORMAT") if r.expected_on else "",
+                    )
+                    for r in expected_returns(actor=actor, limit=8)
+                ],
+                link=reverse("registry:register"),
+                link_label=_("Register a worker before return"),
             )
         )
     if role == Role.PROVIDER_STAFF:

@@ -41,3 +41,14 @@ def area_count(*, country_code: str | None = None) -> int:
     if country_code:
         areas = areas.filter(country_id=country_code)
     return areas.count()
+
+
+def area_choices_within(
+    *, root: AdminArea | None, country_code: str, limit: int = 1000
+) -> list[AdminArea]:
+    """Areas a form may offer: everything inside ``root`` (or the country's provinces and
+    below), deepest levels last, at most ``limit`` — a select stays usable on a phone."""
+    areas = AdminArea.objects.filter(country_id=country_code, is_active=True, level__gte=1)
+    if root is not None:
+        areas = areas.filter(path__startswith=root.path)
+    return list(areas.order_by("path")[:limit])

@@ -9,7 +9,7 @@ Two questions, answered in one place each:
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -68,6 +68,7 @@ def may_act_on(
     destination_country: str | None = None,
     organisation_id: int | None = None,
     home_country: str | None = None,
+    organisation_ids: Collection[int] = (),
 ) -> bool:
     """May ``actor`` act on a record described by these attributes?
 
@@ -76,12 +77,15 @@ def may_act_on(
       whole country) also reach records of their own country that have no home area yet,
       such as workers still abroad (``home_country``);
     - consular actors: ``destination_country`` is the country of their post;
-    - providers, agencies, employers and associations: ``organisation_id`` is their own.
+    - providers, agencies, employers and associations: ``organisation_id`` (or one of
+      ``organisation_ids``, for a record several organisations share) is their own.
     Records of the actor's own organisation are always in scope.
     """
     if not actor.membership.is_active or not actor.organisation.is_active:
         return False
     if organisation_id is not None and organisation_id == actor.organisation.pk:
+        return True
+    if actor.organisation.pk in organisation_ids:
         return True
     scope = actor.scope_kind
     if scope == ScopeKind.AREA:

@@ -382,3 +382,40 @@ class IntakeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Intake {self.pk} ({self.channel}, {self.status})"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a person's data (right to erasure), decided by a second person.
+
+    Carrying it out anonymises the record instead of deleting it, so that statistics
+    (returns by sex, year, destination, reason) keep their counts.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for a decision")
+        REFUSED = "refused", _("Refused")
+        DONE = "done", _("Erased")
+
+    person = models.ForeignKey(Person, on_delete=_PROTECT, related_name="erasure_requests")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason given"), max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=_PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=_PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="requested"),
+                name="erasure_one_open_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.status})"

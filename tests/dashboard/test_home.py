@@ -13,17 +13,19 @@ PANELS = {
     "administrator": ["organisations", "team", "audit"],
     "auditor": ["organisations", "team", "audit"],
     "analyst": ["statistics", "organisations"],
-    "district_supervisor": ["arrivals", "cases", "organisations", "team"],
-    "village_officer": ["arrivals", "cases"],
+    "district_supervisor": ["arrivals", "reports", "cases", "organisations", "team"],
+    "village_officer": ["arrivals", "reports", "cases"],
     "consular_officer": ["abroad"],
     "provider_staff": ["referrals"],
     "agency_staff": ["placements"],
     "employer_staff": ["vacancies"],
 }
 NAVIGATION = {
-    "administrator": ["Home", "Organisations", "Audit log"],
+    "administrator": ["Home", "People", "Reports to check", "Organisations", "Audit log"],
     "auditor": ["Home", "Organisations", "Audit log"],
-    "village_officer": ["Home", "Organisations"],
+    "village_officer": ["Home", "People", "Reports to check", "Organisations"],
+    "consular_officer": ["Home", "People", "Organisations"],
+    "agency_staff": ["Home", "People", "Organisations"],
     "provider_staff": ["Home", "Organisations"],
 }
 
@@ -53,7 +55,7 @@ def test_supervisor_panels_count_real_records(
 ) -> None:
     response = signed_in(client, district_supervisor).get(reverse("dashboard:home"))
     counts = {p.key: p.count for p in response.context["panels"] if p.count is not None}
-    assert counts == {"organisations": 4, "team": 1}
+    assert counts == {"reports": 0, "organisations": 4, "team": 1}
 
 
 def test_dashboard_speaks_indonesian(client: Client, world: World, village_officer: Actor) -> None:

@@ -6,233 +6,893 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('reference', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name, as written')),
-                ('given_name', models.CharField(blank=True, max_length=120, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=120, verbose_name='family name')),
-                ('sex', models.CharField(choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Other or not stated')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, db_index=True, null=True, verbose_name='date of birth')),
-                ('birth_date_precision', models.CharField(choices=[('day', 'Exact date'), ('month', 'Month and year only'), ('year', 'Year only'), ('estimated', 'Estimated')], default='day', max_length=10, verbose_name='how exact the date of birth is')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone (international format)')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('has_disability', models.BooleanField(blank=True, null=True, verbose_name='has a disability')),
-                ('household_size', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='household size')),
-                ('dependants', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='dependants')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages spoken')),
-                ('education_level', models.CharField(choices=[('none', 'No schooling'), ('primary', 'Primary school'), ('lower_secondary', 'Lower secondary school'), ('upper_secondary', 'Upper secondary or vocational school'), ('tertiary', 'Diploma or university'), ('unknown', 'Not known')], default='unknown', max_length=20, verbose_name='education')),
-                ('is_restricted', models.BooleanField(default=False, verbose_name='restricted')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('erased_at', models.DateTimeField(blank=True, null=True)),
-                ('abroad_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.country', verbose_name='currently abroad in')),
-                ('home_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.adminarea', verbose_name='home area')),
-                ('nationality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.country', verbose_name='nationality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(max_length=200, verbose_name="full name, as written"),
+                ),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="given name"),
+                ),
+                (
+                    "family_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="family name"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Other or not stated")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="date of birth"
+                    ),
+                ),
+                (
+                    "birth_date_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "Exact date"),
+                            ("month", "Month and year only"),
+                            ("year", "Year only"),
+                            ("estimated", "Estimated"),
+                        ],
+                        default="day",
+                        max_length=10,
+                        verbose_name="how exact the date of birth is",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="phone (international format)"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "has_disability",
+                    models.BooleanField(blank=True, null=True, verbose_name="has a disability"),
+                ),
+                (
+                    "household_size",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="household size"
+                    ),
+                ),
+                (
+                    "dependants",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="dependants"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, verbose_name="languages spoken"),
+                ),
+                (
+                    "education_level",
+                    models.CharField(
+                        choices=[
+                            ("none", "No schooling"),
+                            ("primary", "Primary school"),
+                            ("lower_secondary", "Lower secondary school"),
+                            ("upper_secondary", "Upper secondary or vocational school"),
+                            ("tertiary", "Diploma or university"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="education",
+                    ),
+                ),
+                ("is_restricted", models.BooleanField(default=False, verbose_name="restricted")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("erased_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "abroad_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.country",
+                        verbose_name="currently abroad in",
+                    ),
+                ),
+                (
+                    "home_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.adminarea",
+                        verbose_name="home area",
+                    ),
+                ),
+                (
+                    "nationality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.country",
+                        verbose_name="nationality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
             },
         ),
         migrations.CreateModel(
-            name='MigrationEpisode',
+            name="MigrationEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('destination_city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('employer_name', models.CharField(blank=True, max_length=200, verbose_name='employer')),
-                ('sector', models.CharField(blank=True, max_length=1, verbose_name='sector (ISIC section)')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title, as written')),
-                ('visa_type', models.CharField(blank=True, max_length=40, verbose_name='visa or permit type')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended')),
-                ('agency_name', models.CharField(blank=True, max_length=200, verbose_name='agency, as named')),
-                ('legal_status', models.CharField(choices=[('documented', 'Documented'), ('undocumented', 'Undocumented'), ('undocumented_no_fault', 'Undocumented through no fault of their own'), ('unknown', 'Not known')], default='unknown', max_length=24, verbose_name='legal status')),
-                ('migration_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='cost of migrating')),
-                ('cost_financing', models.JSONField(blank=True, default=list, verbose_name='how the cost was paid')),
-                ('abuse_indicators', models.JSONField(blank=True, default=list, verbose_name='abuse reported')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('destination_country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.country', verbose_name='destination country')),
-                ('migration_cost_currency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.currency')),
-                ('occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='occupation (ISCO-08)')),
-                ('recruitment_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='recruitment agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "destination_city",
+                    models.CharField(blank=True, max_length=120, verbose_name="city"),
+                ),
+                (
+                    "employer_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="employer"),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True, max_length=1, verbose_name="sector (ISIC section)"
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="job title, as written"
+                    ),
+                ),
+                (
+                    "visa_type",
+                    models.CharField(blank=True, max_length=40, verbose_name="visa or permit type"),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "agency_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="agency, as named"),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("documented", "Documented"),
+                            ("undocumented", "Undocumented"),
+                            ("undocumented_no_fault", "Undocumented through no fault of their own"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=24,
+                        verbose_name="legal status",
+                    ),
+                ),
+                (
+                    "migration_cost",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="cost of migrating",
+                    ),
+                ),
+                (
+                    "cost_financing",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="how the cost was paid"
+                    ),
+                ),
+                (
+                    "abuse_indicators",
+                    models.JSONField(blank=True, default=list, verbose_name="abuse reported"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "destination_country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.country",
+                        verbose_name="destination country",
+                    ),
+                ),
+                (
+                    "migration_cost_currency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.currency",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="occupation (ISCO-08)",
+                    ),
+                ),
+                (
+                    "recruitment_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="recruitment agency",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="episodes",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_on', 'pk'],
+                "ordering": ["started_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IntakeRecord',
+            name="IntakeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('staff', 'Registered by an office'), ('self', 'Self-registration'), ('consular', 'Consular pre-return registration'), ('api', 'Another system (API)'), ('import', 'Imported list')], max_length=10, verbose_name='channel')),
-                ('payload', models.JSONField(verbose_name='as received')),
-                ('received_at', models.DateTimeField(db_index=True, verbose_name='received')),
-                ('idempotency_key', models.CharField(blank=True, max_length=100)),
-                ('reference_code', models.CharField(blank=True, max_length=12)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for an office to check'), ('created', 'Registered as a new person'), ('linked', 'Linked to a person already registered'), ('rejected', 'Rejected')], max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.adminarea')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='intakes', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Registered by an office"),
+                            ("self", "Self-registration"),
+                            ("consular", "Consular pre-return registration"),
+                            ("api", "Another system (API)"),
+                            ("import", "Imported list"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("payload", models.JSONField(verbose_name="as received")),
+                ("received_at", models.DateTimeField(db_index=True, verbose_name="received")),
+                ("idempotency_key", models.CharField(blank=True, max_length=100)),
+                ("reference_code", models.CharField(blank=True, max_length=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Waiting for an office to check"),
+                            ("created", "Registered as a new person"),
+                            ("linked", "Linked to a person already registered"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.adminarea",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="intakes",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-pk'],
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Identifier',
+            name="Identifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('national_id', 'National identity number'), ('passport', 'Passport'), ('worker_id', 'Migrant-worker card or registration number'), ('other', 'Other document')], max_length=16, verbose_name='document')),
-                ('number', models.CharField(max_length=40, verbose_name='number')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('verified', models.BooleanField(default=False, verbose_name='seen on a document')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('issuing_country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.country', verbose_name='issued by')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national_id", "National identity number"),
+                            ("passport", "Passport"),
+                            ("worker_id", "Migrant-worker card or registration number"),
+                            ("other", "Other document"),
+                        ],
+                        max_length=16,
+                        verbose_name="document",
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, verbose_name="number")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                ("verified", models.BooleanField(default=False, verbose_name="seen on a document")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "issuing_country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.country",
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('case_management', 'Case management'), ('referral_sharing', 'Sharing with service providers for referrals'), ('job_matching', 'Showing skills to employers for jobs'), ('research', 'Research and surveys')], max_length=20, verbose_name='purpose')),
-                ('method', models.CharField(choices=[('verbal', 'Spoken, recorded by staff'), ('written', 'Signed form'), ('online', 'Given online by the returnee')], max_length=10, verbose_name='how it was given')),
-                ('given_at', models.DateTimeField(verbose_name='given')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation')),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("case_management", "Case management"),
+                            ("referral_sharing", "Sharing with service providers for referrals"),
+                            ("job_matching", "Showing skills to employers for jobs"),
+                            ("research", "Research and surveys"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("verbal", "Spoken, recorded by staff"),
+                            ("written", "Signed form"),
+                            ("online", "Given online by the returnee"),
+                        ],
+                        max_length=10,
+                        verbose_name="how it was given",
+                    ),
+                ),
+                ("given_at", models.DateTimeField(verbose_name="given")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-given_at'],
+                "ordering": ["-given_at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('primary', 'Name used in Pulang'), ('alias', 'Other spelling or nickname'), ('native_script', 'Name in own script'), ('previous', 'Previous name')], max_length=16)),
-                ('written', models.CharField(max_length=200, verbose_name='name, as written')),
-                ('folded', models.CharField(max_length=200)),
-                ('sorted_tokens', models.CharField(max_length=200)),
-                ('phonetic', models.CharField(db_index=True, max_length=200)),
-                ('script', models.CharField(blank=True, max_length=4)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Name used in Pulang"),
+                            ("alias", "Other spelling or nickname"),
+                            ("native_script", "Name in own script"),
+                            ("previous", "Previous name"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("written", models.CharField(max_length=200, verbose_name="name, as written")),
+                ("folded", models.CharField(max_length=200)),
+                ("sorted_tokens", models.CharField(max_length=200)),
+                ("phonetic", models.CharField(db_index=True, max_length=200)),
+                ("script", models.CharField(blank=True, max_length=4)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PersonOrganisationLink',
+            name="PersonOrganisationLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Return',
+            name="Return",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('expected', 'Expected (still abroad)'), ('arrived', 'Arrived home')], max_length=10, verbose_name='status')),
-                ('returned_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='date of return')),
-                ('expected_on', models.DateField(blank=True, null=True, verbose_name='expected date of return')),
-                ('port_of_entry', models.CharField(blank=True, max_length=120, verbose_name='port of entry')),
-                ('reason', models.CharField(choices=[('end_of_contract', 'End of contract'), ('goal_achieved', 'Goal achieved'), ('leave', 'Leave'), ('early_termination', 'Contract ended early'), ('accident_or_illness', 'Work accident or illness'), ('abuse_or_violence', 'Abuse or violence'), ('crisis', 'War, disaster or epidemic in the destination'), ('deportation', 'Deportation'), ('visa_refused', 'Visa or permit renewal refused'), ('lack_of_success', 'Lack of success or poor integration'), ('family_reasons', 'Family reasons'), ('better_at_home', 'Improved conditions at home'), ('retirement', 'Retirement'), ('death', 'Death (repatriation of remains)'), ('other_harm', 'Other harm to the worker'), ('other', 'Other')], max_length=24, verbose_name='reason for return')),
-                ('mode', models.CharField(choices=[('voluntary', 'Voluntary'), ('forced', 'Forced'), ('assisted', 'Assisted'), ('spontaneous', 'Spontaneous')], max_length=12, verbose_name='mode of return')),
-                ('readiness', models.CharField(choices=[('ready', 'Ready to return'), ('partly', 'Partly ready'), ('not_ready', 'Not ready'), ('unknown', 'Not known')], default='unknown', max_length=10, verbose_name='readiness to return')),
-                ('intention', models.CharField(choices=[('stay', 'Stay at home'), ('remigrate', 'Work abroad again'), ('undecided', 'Undecided')], default='undecided', max_length=10, verbose_name='intention')),
-                ('support_received', models.CharField(blank=True, max_length=300, verbose_name='support received')),
-                ('channel', models.CharField(choices=[('staff', 'Registered by an office'), ('self', 'Self-registration'), ('consular', 'Consular pre-return registration'), ('api', 'Another system (API)'), ('import', 'Imported list')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('destination_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.adminarea', verbose_name='returning to')),
-                ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='returns', to='registry.migrationepisode')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returns', to='registry.person')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("expected", "Expected (still abroad)"),
+                            ("arrived", "Arrived home"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "returned_on",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="date of return"
+                    ),
+                ),
+                (
+                    "expected_on",
+                    models.DateField(blank=True, null=True, verbose_name="expected date of return"),
+                ),
+                (
+                    "port_of_entry",
+                    models.CharField(blank=True, max_length=120, verbose_name="port of entry"),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("end_of_contract", "End of contract"),
+                            ("goal_achieved", "Goal achieved"),
+                            ("leave", "Leave"),
+                            ("early_termination", "Contract ended early"),
+                            ("accident_or_illness", "Work accident or illness"),
+                            ("abuse_or_violence", "Abuse or violence"),
+                            ("crisis", "War, disaster or epidemic in the destination"),
+                            ("deportation", "Deportation"),
+                            ("visa_refused", "Visa or permit renewal refused"),
+                            ("lack_of_success", "Lack of success or poor integration"),
+                            ("family_reasons", "Family reasons"),
+                            ("better_at_home", "Improved conditions at home"),
+                            ("retirement", "Retirement"),
+                            ("death", "Death (repatriation of remains)"),
+                            ("other_harm", "Other harm to the worker"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="reason for return",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("voluntary", "Voluntary"),
+                            ("forced", "Forced"),
+                            ("assisted", "Assisted"),
+                            ("spontaneous", "Spontaneous"),
+                        ],
+                        max_length=12,
+                        verbose_name="mode of return",
+                    ),
+                ),
+                (
+                    "readiness",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Ready to return"),
+                            ("partly", "Partly ready"),
+                            ("not_ready", "Not ready"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="readiness to return",
+                    ),
+                ),
+                (
+                    "intention",
+                    models.CharField(
+                        choices=[
+                            ("stay", "Stay at home"),
+                            ("remigrate", "Work abroad again"),
+                            ("undecided", "Undecided"),
+                        ],
+                        default="undecided",
+                        max_length=10,
+                        verbose_name="intention",
+                    ),
+                ),
+                (
+                    "support_received",
+                    models.CharField(blank=True, max_length=300, verbose_name="support received"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Registered by an office"),
+                            ("self", "Self-registration"),
+                            ("consular", "Consular pre-return registration"),
+                            ("api", "Another system (API)"),
+                            ("import", "Imported list"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "destination_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.adminarea",
+                        verbose_name="returning to",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="returns",
+                        to="registry.migrationepisode",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="returns",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-returned_on', '-expected_on', '-pk'],
+                "ordering": ["-returned_on", "-expected_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('occupation', 'Occupational skill'), ('certificate', 'Certificate'), ('language', 'Language')], max_length=12, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('level', models.CharField(blank=True, choices=[('basic', 'Basic'), ('experienced', 'Experienced'), ('advanced', 'Advanced'), ('certified', 'Certified')], max_length=12, verbose_name='level')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='issued by')),
-                ('evidence', models.CharField(blank=True, max_length=300, verbose_name='evidence')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='skills', to='registry.migrationepisode')),
-                ('language', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.language')),
-                ('occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("occupation", "Occupational skill"),
+                            ("certificate", "Certificate"),
+                            ("language", "Language"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("basic", "Basic"),
+                            ("experienced", "Experienced"),
+                            ("advanced", "Advanced"),
+                            ("certified", "Certified"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="issued by")),
+                ("evidence", models.CharField(blank=True, max_length=300, verbose_name="evidence")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="skills",
+                        to="registry.migrationepisode",
+                    ),
+                ),
+                (
+                    "language",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.language",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['phone'], name='person_phone_idx'),
+            model_name="person",
+            index=models.Index(fields=["phone"], name="person_phone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='migrationepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='episode_ends_after_it_starts'),
+            model_name="migrationepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="episode_ends_after_it_starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='migrationepisode',
-            constraint=models.CheckConstraint(condition=models.Q(('migration_cost__isnull', True), ('migration_cost_currency__isnull', False), _connector='OR'), name='episode_cost_has_currency'),
+            model_name="migrationepisode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("migration_cost__isnull", True),
+                    ("migration_cost_currency__isnull", False),
+                    _connector="OR",
+                ),
+                name="episode_cost_has_currency",
+            ),
         ),
         migrations.AddIndex(
-            model_name='intakerecord',
-            index=models.Index(fields=['status', 'area'], name='intake_status_area_idx'),
+            model_name="intakerecord",
+            index=models.Index(fields=["status", "area"], name="intake_status_area_idx"),
         ),
         migrations.AddConstraint(
-            model_name='intakerecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('organisation', 'channel', 'idempotency_key'), name='intake_idempotent_per_sender'),
+            model_name="intakerecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key", ""), _negated=True),
+                fields=("organisation", "channel", "idempotency_key"),
+                name="intake_idempotent_per_sender",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intakerecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference_code', ''), _negated=True), fields=('reference_code',), name='intake_reference_code_unique'),
+            model_name="intakerecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reference_code", ""), _negated=True),
+                fields=("reference_code",),
+                name="intake_reference_code_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='identifier',
-            index=models.Index(fields=['number'], name='identifier_number_idx'),
+            model_name="identifier",
+            index=models.Index(fields=["number"], name="identifier_number_idx"),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('person', 'purpose'), name='consent_one_live_per_purpose'),
+            model_name="consent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("person", "purpose"),
+                name="consent_one_live_per_purpose",
+            ),
         ),
         migrations.AddIndex(
-            model_name='personname',
-            index=models.Index(fields=['sorted_tokens'], name='personname_sorted_idx'),
+            model_name="personname",
+            index=models.Index(fields=["sorted_tokens"], name="personname_sorted_idx"),
         ),
         migrations.AddConstraint(
-            model_name='personorganisationlink',
-            constraint=models.UniqueConstraint(fields=('person', 'organisation'), name='person_link_unique'),
+            model_name="personorganisationlink",
+            constraint=models.UniqueConstraint(
+                fields=("person", "organisation"), name="person_link_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='return',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'arrived'), _negated=True), ('returned_on__isnull', False), _connector='OR'), name='return_arrived_has_date'),
+            model_name="return",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "arrived"), _negated=True),
+                    ("returned_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="return_arrived_has_date",
+            ),
         ),
     ]

@@ -1,0 +1,381 @@
+"""What a registration carries, whichever channel it comes from, and its validation.
+
+``validate_registration`` resolves codes to records and returns every problem at once
+(field path and reason), so a form, an API call or an import row can show them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pulang.errors import InvalidInput
+from pulang.geo.models import AdminArea
+from pulang.reference.models import Country, Currency, Language, Occupation
+from pulang.registry.codes import (
+    ISIC_SECTIONS,
+    AbuseIndicator,
+    ConsentMethod,
+    ConsentPurpose,
+    CostFinancing,
+    DatePrecision,
+    EducationLevel,
+    IdentifierKind,
+    Intention,
+    LegalStatus,
+    Readiness,
+    ReturnMode,
+    ReturnReason,
+    ReturnStatus,
+    Sex,
+    SkillLevel,
+)
+from pulang.registry.identifiers import check_identifier, normalise_number
+from pulang.registry.models import Skill
+
+ADULT_AGE = 18
+
+
+@dataclass
+class IdentifierInput:
+    kind: str
+    number: str
+    issuing_country: str
+
+
+@dataclass
+class EpisodeInput:
+    destination_country: str
+    destination_city: str = ""
+    employer_name: str = ""
+    sector: str = ""
+    occupation: str = ""
+    job_title: str = ""
+    visa_type: str = ""
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+    agency_name: str = ""
+    legal_status: str = LegalStatus.UNKNOWN
+    migration_cost: Decimal | None = None
+    migration_cost_currency: str = ""
+    cost_financing: list[str] = field(default_factory=list)
+    abuse_indicators: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReturnInput:
+    reason: str
+    mode: str
+    status: str = ReturnStatus.ARRIVED
+    returned_on: dt.date | None = None
+    expected_on: dt.date | None = None
+    port_of_entry: str = ""
+    readiness: str = Readiness.UNKNOWN
+    intention: str = Intention.UNDECIDED
+    destination_area: str = ""
+    support_received: str = ""
+
+
+@dataclass
+class SkillInput:
+    kind: str
+    occupation: str = ""
+    language: str = ""
+    description: str = ""
+    level: str = ""
+    issuer: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class RegistrationInput:
+    full_name: str
+    sex: str
+    nationality: str
+    given_name: str = ""
+    family_name: str = ""
+    native_name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    birth_date: dt.date | None = None
+    birth_date_precision: str = DatePrecision.DAY
+    phone: str = ""
+    email: str = ""
+    home_area: str = ""
+    address: str = ""
+    has_disability: bool | None = None
+    household_size: int | None = None
+    dependants: int | None = None
+    languages: list[str] = field(default_factory=list)
+    education_level: str = EducationLevel.UNKNOWN
+    identifiers: list[IdentifierInput] = field(default_factory=list)
+    episode: EpisodeInput | None = None
+    return_: ReturnInput | None = None
+    skills: list[SkillInput] = field(default_factory=list)
+    consents: list[str] = field(default_factory=list)
+    consent_method: str = ConsentMethod.VERBAL
+
+
+@dataclass
+class Resolved:
+    """A validated registration with its codes resolved to records."""
+
+    data: RegistrationInput
+    nationality: Country
+    home_area: AdminArea | None
+    phone: str
+    identifiers: list[tuple[IdentifierInput, Country, str]]
+    destination_country: Country | None
+    occupation: Occupation | None
+    currency: Currency | None
+    return_area: AdminArea | None
+    skill_occupations: list[Occupation | None]
+    skill_languages: list[Language | None]
+    is_minor: bool
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, path: str, reason: str) -> None:
+        self.items.append({"field": path, "reason": reason})
+
+    def choice(self, path: str, value: str, choices: Any, *, blank: bool = False) -> None:
+        if (blank and value == "") or value in choices.values:
+            return
+        self.add(path, _("“%(value)s” is not one of the allowed values") % {"value": value})
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def validate_registration(data: RegistrationInput, *, today: dt.date | None = None) -> Resolved:
+    """Check everything, resolve codes; raise :class:`InvalidInput` listing every problem."""
+    today = today or timezone.localdate()
+    errors = _Errors()
+    full_name = " ".join(data.full_name.split())
+    if not full_name:
+        errors.add("full_name", _("the name is empty"))
+    elif len(full_name) > 200:
+        errors.add("full_name", _("the name is longer than 200 characters"))
+    data.full_name = full_name
+    errors.choice("sex", data.sex, Sex)
+    errors.choice("birth_date_precision", data.birth_date_precision, DatePrecision)
+    errors.choice("education_level", data.education_level, EducationLevel)
+    errors.choice("consent_method", data.consent_method, ConsentMethod)
+    for i, purpose in enumerate(data.consents):
+        errors.choice(f"consents[{i}]", purpose, ConsentPurpose)
+
+    nationality = Country.objects.filter(pk=data.nationality.upper()).first()
+    if nationality is None:
+        errors.add("nationality", _("unknown country code “%(code)s”") % {"code": data.nationality})
+
+    is_minor = False
+    if data.birth_date is not None:
+        if data.birth_date > today:
+            errors.add("birth_date", _("the date of birth is in the future"))
+        elif data.birth_date.year < 1900:
+            errors.add("birth_date", _("the date of birth is before 1900"))
+        else:
+            is_minor = _age_on(data.birth_date, today) < ADULT_AGE
+
+    phone = ""
+    if data.phone.strip():
+        region = nationality.pk if nationality else None
+        try:
+            parsed = phonenumbers.parse(data.phone, region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_valid_number(parsed):
+            errors.add("phone", _("this is not a valid phone number"))
+        else:
+            phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if data.email.strip():
+        try:
+            validate_email(data.email.strip())
+        except DjangoValidationError:
+            errors.add("email", _("this is not a valid email address"))
+    for name, value in (("household_size", data.household_size), ("dependants", data.dependants)):
+        if value is not None and not 0 <= value <= 50:
+            errors.add(name, _("must be a number from 0 to 50"))
+
+    home_area = _area(errors, "home_area", data.home_area, nationality)
+    known_languages = set(
+        Language.objects.filter(code__in=data.languages).values_list("code", flat=True)
+    )
+    for i, code in enumerate(data.languages):
+        if code not in known_languages:
+            errors.add(f"languages[{i}]", _("unknown language “%(code)s”") % {"code": code})
+
+    identifiers = _identifiers(errors, data)
+    destination, occupation, currency = _episode(errors, data.episode, nationality, today)
+    return_area = _return(errors, data, nationality, today)
+    skill_occupations, skill_languages = _skills(errors, data.skills)
+
+    if errors.items or nationality is None:  # an unknown nationality is among the errors
+        raise InvalidInput(errors=errors.items)
+    return Resolved(
+        data=data,
+        nationality=nationality,
+        home_area=home_area,
+        phone=phone,
+        identifiers=identifiers,
+        destination_country=destination,
+        occupation=occupation,
+        currency=currency,
+        return_area=return_area,
+        skill_occupations=skill_occupations,
+        skill_languages=skill_languages,
+        is_minor=is_minor,
+    )
+
+
+def _area(errors: _Errors, path: str, code: str, country: Country | None) -> AdminArea | None:
+    if not code.strip() or country is None:
+        return None
+    area = AdminArea.objects.filter(country=country, code=code.strip(), is_active=True).first()
+    if area is None:
+        errors.add(
+            path,
+            _("unknown area code “%(code)s” in %(country)s")
+            % {"code": code, "country": country.name},
+        )
+    return area
+
+
+def _identifiers(
+    errors: _Errors, data: RegistrationInput
+) -> list[tuple[IdentifierInput, Country, str]]:
+    exact_birth = data.birth_date if data.birth_date_precision == DatePrecision.DAY else None
+    countries = {
+        c.pk: c
+        for c in Country.objects.filter(
+            pk__in=[i.issuing_country.upper() for i in data.identifiers]
+        )
+    }
+    resolved = []
+    for i, item in enumerate(data.identifiers):
+        path = f"identifiers[{i}]"
+        errors.choice(f"{path}.kind", item.kind, IdentifierKind)
+        country = countries.get(item.issuing_country.upper())
+        if country is None:
+            errors.add(
+                f"{path}.issuing_country",
+                _("unknown country code “%(code)s”") % {"code": item.issuing_country},
+            )
+            continue
+        number = normalise_number(item.number)
+        problem = check_identifier(
+            item.kind, number, country.pk, birth_date=exact_birth, sex=data.sex
+        )
+        if problem:
+            errors.add(f"{path}.number", problem)
+            continue
+        resolved.append((item, country, number))
+    return resolved
+
+
+def _episode(
+    errors: _Errors, episode: EpisodeInput | None, nationality: Country | None, today: dt.date
+) -> tuple[Country | None, Occupation | None, Currency | None]:
+    if episode is None:
+        return None, None, None
+    destination = Country.objects.filter(pk=episode.destination_country.upper()).first()
+    if destination is None:
+        errors.add(
+            "episode.destination_country",
+            _("unknown country code “%(code)s”") % {"code": episode.destination_country},
+        )
+    elif nationality is not None and destination.pk == nationality.pk:
+        errors.add("episode.destination_country", _("the destination is the worker's own country"))
+    occupation = None
+    if episode.occupation:
+        occupation = Occupation.objects.filter(pk=episode.occupation).first()
+        if occupation is None:
+            errors.add(
+                "episode.occupation",
+                _("unknown ISCO-08 code “%(code)s”") % {"code": episode.occupation},
+            )
+    if episode.sector and episode.sector not in ISIC_SECTIONS:
+        errors.add(
+            "episode.sector", _("unknown ISIC section “%(code)s”") % {"code": episode.sector}
+        )
+    errors.choice("episode.legal_status", episode.legal_status, LegalStatus)
+    for i, code in enumerate(episode.cost_financing):
+        errors.choice(f"episode.cost_financing[{i}]", code, CostFinancing)
+    for i, code in enumerate(episode.abuse_indicators):
+        errors.choice(f"episode.abuse_indicators[{i}]", code, AbuseIndicator)
+    if episode.started_on and episode.started_on > today:
+        errors.add("episode.started_on", _("the start date is in the future"))
+    if episode.ended_on and episode.started_on and episode.ended_on < episode.started_on:
+        errors.add("episode.ended_on", _("the work abroad ends before it starts"))
+    currency = None
+    if episode.migration_cost is not None:
+        if episode.migration_cost < 0:
+            errors.add("episode.migration_cost", _("the cost cannot be negative"))
+        currency = Currency.objects.filter(pk=episode.migration_cost_currency.upper()).first()
+        if currency is None:
+            errors.add(
+                "episode.migration_cost_currency",
+                _("give the currency of the cost (ISO 4217, such as IDR)"),
+            )
+    return destination, occupation, currency
+
+
+def _return(
+    errors: _Errors, data: RegistrationInput, nationality: Country | None, today: dt.date
+) -> AdminArea | None:
+    item = data.return_
+    if item is None:
+        return None
+    errors.choice("return.status", item.status, ReturnStatus)
+    errors.choice("return.reason", item.reason, ReturnReason)
+    errors.choice("return.mode", item.mode, ReturnMode)
+    errors.choice("return.readiness", item.readiness, Readiness)
+    errors.choice("return.intention", item.intention, Intention)
+    if item.status == ReturnStatus.ARRIVED:
+        if item.returned_on is None:
+            errors.add("return.returned_on", _("give the date of return"))
+        elif item.returned_on > today:
+            errors.add("return.returned_on", _("the date of return is in the future"))
+    started = data.episode.started_on if data.episode else None
+    if item.returned_on and started and item.returned_on < started:
+        errors.add("return.returned_on", _("the return is before the departure"))
+    if item.returned_on and data.birth_date and item.returned_on < data.birth_date:
+        errors.add("return.returned_on", _("the return is before the date of birth"))
+    return _area(errors, "return.destination_area", item.destination_area, nationality)
+
+
+def _skills(
+    errors: _Errors, skills: list[SkillInput]
+) -> tuple[list[Occupation | None], list[Language | None]]:
+    occupations: list[Occupation | None] = []
+    languages: list[Language | None] = []
+    for i, skill in enumerate(skills):
+        errors.choice(f"skills[{i}].kind", skill.kind, Skill.Kind)
+        errors.choice(f"skills[{i}].level", skill.level, SkillLevel, blank=True)
+        occupation = (
+            Occupation.objects.filter(pk=skill.occupation).first() if skill.occupation else None
+        )
+        if skill.occupation and occupation is None:
+            errors.add(
+                f"skills[{i}].occupation",
+                _("unknown ISCO-08 code “%(code)s”") % {"code": skill.occupation},
+            )
+        language = Language.objects.filter(pk=skill.language).first() if skill.language else None
+        if skill.language and language is None:
+            errors.add(
+                f"skills[{i}].language", _("unknown language “%(code)s”") % {"code": skill.language}
+            )
+        occupations.append(occupation)
+        languages.append(language)
+    return occupations, languages

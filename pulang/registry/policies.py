@@ -1,0 +1,102 @@
+"""Who may do what in the registry. Where: the shared rule in ``orgs.policies``, applied to
+a person through their home area, the country they are in while abroad, their nationality
+(for national staff) and the organisations whose own records include them."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q
+
+from pulang.orgs.models import Role, ScopeKind
+from pulang.orgs.policies import may_act_on, may_view_restricted, role_allows, scope_q
+from pulang.registry.models import Person, PersonOrganisationLink
+
+if TYPE_CHECKING:
+    from pulang.orgs.actor import Actor
+
+
+class Capability(enum.StrEnum):
+    VIEW_PERSONS = "registry.view_persons"
+    REGISTER = "registry.register"
+    EDIT_PERSONS = "registry.edit_persons"
+    REVIEW_INTAKES = "registry.review_intakes"
+    RECORD_CONSENT = "registry.record_consent"
+    EXPORT_PERSON_DATA = "registry.export_person_data"
+    REQUEST_ERASURE = "registry.request_erasure"
+    DECIDE_ERASURE = "registry.decide_erasure"
+
+
+_OFFICE_WORK = frozenset(
+    {
+        Capability.VIEW_PERSONS,
+        Capability.REGISTER,
+        Capability.EDIT_PERSONS,
+        Capability.REVIEW_INTAKES,
+        Capability.RECORD_CONSENT,
+        Capability.REQUEST_ERASURE,
+    }
+)
+# Data-subject requests: anyone in an office may take one down; a supervisor or an
+# administrator exports and decides on erasure (never the person who asked for it).
+_SUPERVISION = frozenset({Capability.EXPORT_PERSON_DATA, Capability.DECIDE_ERASURE})
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CASE_WORKER: _OFFICE_WORK,
+    Role.SUPERVISOR: _OFFICE_WORK | _SUPERVISION,
+    Role.ADMINISTRATOR: _OFFICE_WORK | _SUPERVISION,
+    Role.CONSULAR_OFFICER: frozenset(
+        {
+            Capability.VIEW_PERSONS,
+            Capability.REGISTER,
+            Capability.EDIT_PERSONS,
+            Capability.RECORD_CONSENT,
+        }
+    ),
+    # Agencies report the workers they placed and their returns, and see those records.
+    Role.AGENCY_STAFF: frozenset({Capability.VIEW_PERSONS, Capability.REGISTER}),
+}
+
+
+def can(actor: Actor | None, capability: Capability) -> bool:
+    return role_allows(actor, ROLE_CAPABILITIES, capability)
+
+
+def links_own_records(actor: Actor) -> bool:
+    """Registering a person makes them part of the organisation's own records only for
+    organisations whose scope is their own records (agencies, providers, employers)."""
+    return actor.scope_kind == ScopeKind.ORGANISATION
+
+
+def person_scope_q(actor: Actor) -> Q:
+    """The persons ``actor`` may see, as a filter (the query form of ``may_act_on_person``)."""
+    visible = scope_q(
+        actor,
+        area_path="home_area__path",
+        destination_country="abroad_in",
+        home_country="nationality",
+    ) | Q(
+        Exists(
+            PersonOrganisationLink.objects.filter(
+                person=OuterRef("pk"), organisation=actor.organisation.pk
+            )
+        )
+    )
+    visible &= Q(erased_at__isnull=True)
+    if not may_view_restricted(actor):
+        visible &= Q(is_restricted=False)
+    return visible
+
+
+def may_act_on_person(actor: Actor, person: Person, linked_organisation_ids: set[int]) -> bool:
+    if person.erased_at is not None:
+        return False
+    if person.is_restricted and not may_view_restricted(actor):
+        return False
+    return may_act_on(
+        actor,
+        area=person.home_area,
+        destination_country=person.abroad_in_id,
+        home_country=person.nationality_id,
+        organisation_ids=linked_organisation_ids,
+    )

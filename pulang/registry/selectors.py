@@ -1,0 +1,239 @@
+"""Reads of the registry, always through the actor's scope; a refused or missing person
+answers "not found" and the attempt is audited; every view of a person is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pulang.audit.actions import Action
+from pulang.audit.services import record
+from pulang.errors import NotFound, PermissionDenied
+from pulang.orgs.policies import may_act_on, scope_q
+from pulang.registry.codes import ReturnStatus
+from pulang.registry.models import (
+    Consent,
+    ErasureRequest,
+    Identifier,
+    IntakeRecord,
+    MigrationEpisode,
+    Person,
+    PersonName,
+    PersonOrganisationLink,
+    Return,
+    Skill,
+)
+from pulang.registry.policies import Capability, can, may_act_on_person, person_scope_q
+from pulang.registry.search import Match, PersonQuery, find_people
+
+if TYPE_CHECKING:
+    from pulang.orgs.actor import Actor
+
+
+def linked_organisation_ids(person: Person) -> set[int]:
+    return set(
+        PersonOrganisationLink.objects.filter(person=person).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def person_get_for_actor(*, actor: Actor, person_id: int, audit_view: bool = False) -> Person:
+    """The person, or :class:`NotFound` (audited) when missing or out of scope."""
+    person = (
+        Person.objects.select_related("home_area", "nationality", "abroad_in")
+        .filter(pk=person_id)
+        .first()
+    )
+    if (
+        person is None
+        or not can(actor, Capability.VIEW_PERSONS)
+        or not may_act_on_person(actor, person, linked_organisation_ids(person))
+    ):
+        record(
+            actor, Action.ACCESS_DENIED, subject_type="registry.person", subject_id=str(person_id)
+        )
+        raise NotFound()
+    if audit_view:
+        record(actor, Action.PERSON_VIEWED, person)
+    return person
+
+
+def person_search(*, actor: Actor, query: PersonQuery) -> list[Match]:
+    """Search within the actor's scope; the search itself is audited (what was asked for,
+    not the names)."""
+    if not can(actor, Capability.VIEW_PERSONS):
+        raise PermissionDenied()
+    matches = find_people(query=query, within=person_scope_q(actor))
+    record(
+        actor,
+        Action.PERSONS_SEARCHED,
+        details={
+            "by": [
+                k
+                for k, v in (
+                    ("name", query.name),
+                    ("birth_date", query.birth_date),
+                    ("birth_year", query.birth_year),
+                    ("id_number", query.id_number),
+                    ("phone", query.phone),
+                )
+                if v
+            ],
+            "results": len(matches),
+        },
+    )
+    return matches
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: dt.datetime | dt.date | None
+    kind: str
+    item: object
+
+
+@dataclass
+class PersonFile:
+    person: Person
+    names: list[PersonName]
+    identifiers: list[Identifier]
+    episodes: list[MigrationEpisode]
+    returns: list[Return]
+    skills: list[Skill]
+    consents: list[Consent]
+    intakes: list[IntakeRecord]
+    timeline: list[TimelineEntry]
+
+
+def person_file(*, actor: Actor, person_id: int) -> PersonFile:
+    """Everything held on a person that the actor may see, with a timeline; audited."""
+    person = person_get_for_actor(actor=actor, person_id=person_id, audit_view=True)
+    episodes = list(
+        MigrationEpisode.objects.filter(person=person).select_related(
+            "destination_country", "occupation", "migration_cost_currency"
+        )
+    )
+    returns = list(
+        Return.objects.filter(person=person).select_related("destination_area", "reported_by")
+    )
+    consents = list(
+        Consent.objects.filter(person=person).select_related("recorded_by_organisation")
+    )
+    intakes = list(IntakeRecord.objects.filter(person=person).select_related("organisation"))
+    timeline: list[TimelineEntry] = []
+    timeline += [TimelineEntry(e.started_on, "episode", e) for e in episodes]
+    timeline += [TimelineEntry(r.returned_on or r.expected_on, "return", r) for r in returns]
+    timeline += [TimelineEntry(c.given_at, "consent", c) for c in consents]
+    timeline += [TimelineEntry(i.received_at, "intake", i) for i in intakes]
+
+    def sort_key(entry: TimelineEntry) -> dt.datetime:
+        when = entry.when
+        if when is None:
+            return dt.datetime.min.replace(tzinfo=dt.UTC)
+        if isinstance(when, dt.datetime):
+            return when
+        return dt.datetime.combine(when, dt.time.min, tzinfo=dt.UTC)
+
+    timeline.sort(key=sort_key, reverse=True)
+    return PersonFile(
+        person=person,
+        names=list(PersonName.objects.filter(person=person).order_by("kind", "pk")),
+        identifiers=list(
+            Identifier.objects.filter(person=person).select_related("issuing_country")
+        ),
+        episodes=episodes,
+        returns=returns,
+        skills=list(Skill.objects.filter(person=person).select_related("occupation", "language")),
+        consents=consents,
+        intakes=intakes,
+        timeline=timeline,
+    )
+
+
+def intake_queue(*, actor: Actor) -> QuerySet[IntakeRecord]:
+    """Reports waiting for the actor's office: self-registrations from its area."""
+    if not can(actor, Capability.REVIEW_INTAKES):
+        raise PermissionDenied()
+    return (
+        IntakeRecord.objects.filter(
+            scope_q(actor, area_path="area__path"), status=IntakeRecord.Status.SUBMITTED
+        )
+        .select_related("area")
+        .order_by("received_at", "pk")
+    )
+
+
+def intake_get_for_actor(*, actor: Actor, intake_id: int) -> IntakeRecord:
+    intake = IntakeRecord.objects.select_related("area").filter(pk=intake_id).first()
+    if (
+        intake is None
+        or not can(actor, Capability.REVIEW_INTAKES)
+        or intake.area is None
+        or not may_act_on(actor, area=intake.area)
+    ):
+        record(
+            actor,
+            Action.ACCESS_DENIED,
+            subject_type="registry.intakerecord",
+            subject_id=str(intake_id),
+        )
+        raise NotFound()
+    return intake
+
+
+def recent_arrivals(*, actor: Actor, days: int = 30, limit: int = 20) -> list[Return]:
+    """Returns recorded in the actor's scope in the last ``days`` days, newest first."""
+    if not can(actor, Capability.VIEW_PERSONS):
+        return []
+    since = timezone.localdate() - dt.timedelta(days=days)
+    persons = Person.objects.filter(person_scope_q(actor))
+    return list(
+        Return.objects.filter(
+            status=ReturnStatus.ARRIVED, returned_on__gte=since, person__in=persons
+        )
+        .select_related("person")
+        .order_by("-returned_on", "-pk")[:limit]
+    )
+
+
+def expected_returns(*, actor: Actor, limit: int = 20) -> list[Return]:
+    """Workers registered abroad who have not yet arrived, in the actor's scope."""
+    if not can(actor, Capability.VIEW_PERSONS):
+        return []
+    persons = Person.objects.filter(person_scope_q(actor))
+    return list(
+        Return.objects.filter(status=ReturnStatus.EXPECTED, person__in=persons)
+        .select_related("person", "person__abroad_in")
+        .order_by("expected_on", "pk")[:limit]
+    )
+
+
+def persons_in_scope_count(*, actor: Actor) -> int:
+    if not can(actor, Capability.VIEW_PERSONS):
+        return 0
+    return Person.objects.filter(person_scope_q(actor)).count()
+
+
+def intake_by_reference(*, reference_code: str) -> IntakeRecord | None:
+    """For the returnee holding their code (self-registration); no actor."""
+    code = reference_code.strip().upper()
+    if not code:
+        return None
+    return IntakeRecord.objects.filter(reference_code=code).first()
+
+
+def erasure_queue(*, actor: Actor) -> list[ErasureRequest]:
+    """Open erasure requests about people in the actor's scope, for those who decide."""
+    if not can(actor, Capability.DECIDE_ERASURE):
+        raise PermissionDenied()
+    persons = Person.objects.filter(person_scope_q(actor))
+    return list(
+        ErasureRequest.objects.filter(status=ErasureRequest.Status.REQUESTED, person__in=persons)
+        .select_related("person", "requested_by")
+        .order_by("requested_at")
+    )

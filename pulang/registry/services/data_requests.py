@@ -1,0 +1,225 @@
+"""Data-subject requests (PDP Law 27/2022, Philippine Data Privacy Act): a copy of
+everything held, corrections (``person_update`` with a reason), and erasure as a
+two-person workflow that anonymises the record while keeping what statistics count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pulang.audit.actions import Action
+from pulang.audit.models import AuditEvent
+from pulang.audit.services import record
+from pulang.errors import InvalidInput, NotFound, PermissionDenied
+from pulang.geo.models import AdminArea
+from pulang.registry.codes import DatePrecision
+from pulang.registry.errors import IntakeAlreadyDecided
+from pulang.registry.models import (
+    Consent,
+    ErasureRequest,
+    Identifier,
+    IntakeRecord,
+    MigrationEpisode,
+    Person,
+    PersonName,
+    Return,
+    Skill,
+)
+from pulang.registry.policies import Capability, can
+from pulang.registry.selectors import person_file, person_get_for_actor
+
+if TYPE_CHECKING:
+    from pulang.orgs.actor import Actor
+
+ERASED_NAME = "—"
+# Erased people keep their home area at district level: enough for regional counts.
+KEEP_AREA_LEVEL = AdminArea.Level.DISTRICT
+
+
+def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
+    """Everything held on a person, as data (the page renders the same for reading)."""
+    if not can(actor, Capability.EXPORT_PERSON_DATA):
+        raise PermissionDenied()
+    file = person_file(actor=actor, person_id=person_id)
+    p = file.person
+    accesses = AuditEvent.objects.filter(subject_type="registry.person", subject_id=str(p.pk))
+    export = {
+        "exported_at": timezone.now().isoformat(),
+        "person": {
+            "id": p.pk,
+            "full_name": p.full_name,
+            "given_name": p.given_name,
+            "family_name": p.family_name,
+            "sex": p.sex,
+            "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+            "birth_date_precision": p.birth_date_precision,
+            "nationality": p.nationality_id,
+            "phone": p.phone,
+            "email": p.email,
+            "home_area": p.home_area.code if p.home_area else None,
+            "address": p.address,
+            "has_disability": p.has_disability,
+            "household_size": p.household_size,
+            "dependants": p.dependants,
+            "languages": p.languages,
+            "education_level": p.education_level,
+            "abroad_in": p.abroad_in_id,
+        },
+        "names": [{"kind": n.kind, "written": n.written} for n in file.names],
+        "identifiers": [
+            {"kind": i.kind, "number": i.number, "issuing_country": i.issuing_country_id}
+            for i in file.identifiers
+        ],
+        "episodes": [
+            {
+                "destination_country": e.destination_country_id,
+                "destination_city": e.destination_city,
+                "employer": e.employer_name,
+                "occupation": e.occupation_id,
+                "job_title": e.job_title,
+                "started_on": _iso(e.started_on),
+                "ended_on": _iso(e.ended_on),
+                "legal_status": e.legal_status,
+                "abuse_reported": e.abuse_indicators,
+            }
+            for e in file.episodes
+        ],
+        "returns": [
+            {
+                "status": r.status,
+                "returned_on": _iso(r.returned_on),
+                "expected_on": _iso(r.expected_on),
+                "reason": r.reason,
+                "mode": r.mode,
+                "port_of_entry": r.port_of_entry,
+            }
+            for r in file.returns
+        ],
+        "skills": [
+            {"kind": s.kind, "occupation": s.occupation_id, "description": s.description}
+            for s in file.skills
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in file.consents
+        ],
+        "reports": [
+            {
+                "channel": i.channel,
+                "received_at": i.received_at.isoformat(),
+                "as_received": i.payload,
+            }
+            for i in file.intakes
+        ],
+        # Who has read or changed the record: part of the right of access.
+        "accessed_by": [
+            {"at": e.at.isoformat(), "organisation": e.organisation_name, "action": e.action}
+            for e in accesses.order_by("at")
+        ],
+    }
+    record(actor, Action.PERSON_EXPORTED, p)
+    return export
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def erasure_request(*, actor: Actor, person_id: int, reason: str) -> ErasureRequest:
+    """Take down a request to erase; a supervisor decides."""
+    if not can(actor, Capability.REQUEST_ERASURE):
+        raise PermissionDenied()
+    person = person_get_for_actor(actor=actor, person_id=person_id)
+    if not reason.strip():
+        raise InvalidInput(errors=[{"field": "reason", "reason": _("say who asked and why")}])
+    with transaction.atomic():
+        existing = ErasureRequest.objects.filter(
+            person=person, status=ErasureRequest.Status.REQUESTED
+        ).first()
+        if existing is not None:
+            return existing
+        request = ErasureRequest.objects.create(
+            person=person,
+            status=ErasureRequest.Status.REQUESTED,
+            reason=reason.strip(),
+            requested_by=actor.user,
+            requested_at=timezone.now(),
+        )
+        record(actor, Action.ERASURE_REQUESTED, request, details={"person": person.pk})
+    return request
+
+
+def erasure_decide(
+    *, actor: Actor, request_id: int, approve: bool, note: str = ""
+) -> ErasureRequest:
+    """A supervisor (never the one who asked) refuses, or erases by anonymising."""
+    if not can(actor, Capability.DECIDE_ERASURE):
+        raise PermissionDenied()
+    request = ErasureRequest.objects.select_related("person").filter(pk=request_id).first()
+    if request is None:
+        raise NotFound()
+    person_get_for_actor(actor=actor, person_id=request.person_id)
+    if request.status != ErasureRequest.Status.REQUESTED:
+        raise IntakeAlreadyDecided()
+    if request.requested_by_id == actor.user.pk:
+        raise InvalidInput(
+            errors=[{"field": "decision", "reason": _("a second person must decide on an erasure")}]
+        )
+    if not approve and not note.strip():
+        raise InvalidInput(
+            errors=[{"field": "note", "reason": _("say why the erasure is refused")}]
+        )
+    with transaction.atomic():
+        request.decided_by, request.decided_at = actor.user, timezone.now()
+        request.decision_note = note.strip()
+        if approve:
+            _anonymise(request.person)
+            request.status = ErasureRequest.Status.DONE
+            record(actor, Action.PERSON_ERASED, request.person, details={"request": request.pk})
+        else:
+            request.status = ErasureRequest.Status.REFUSED
+            record(actor, Action.ERASURE_REFUSED, request, reason=note.strip())
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return request
+
+
+def _anonymise(person: Person) -> None:
+    """Remove everything that identifies the person; keep sex, year of birth, nationality,
+    district, and the facts of migration and return that statistics count."""
+    area = person.home_area
+    while area is not None and area.level > KEEP_AREA_LEVEL:
+        area = area.parent
+    Person.objects.filter(pk=person.pk).update(
+        full_name=ERASED_NAME,
+        given_name="",
+        family_name="",
+        birth_date=dt.date(person.birth_date.year, 1, 1) if person.birth_date else None,
+        birth_date_precision=DatePrecision.YEAR,
+        phone="",
+        email="",
+        address="",
+        home_area=area,
+        has_disability=None,
+        household_size=None,
+        dependants=None,
+        languages=[],
+        abroad_in=None,
+        erased_at=timezone.now(),
+    )
+    PersonName.objects.filter(person=person).delete()
+    Identifier.objects.filter(person=person).delete()
+    Skill.objects.filter(person=person).update(description="", issuer="", evidence="")
+    MigrationEpisode.objects.filter(person=person).update(
+        destination_city="", employer_name="", job_title="", agency_name=""
+    )
+    Return.objects.filter(person=person).update(port_of_entry="", support_received="")
+    Consent.objects.filter(person=person).update(note="")
+    IntakeRecord.objects.filter(person=person).update(payload={"erased": True}, reference_code="")

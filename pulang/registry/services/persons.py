@@ -1,0 +1,186 @@
+"""Changes to registered people: arrival home, corrections (version-checked), consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pulang.audit.actions import Action
+from pulang.audit.services import record
+from pulang.errors import InvalidInput, NotFound, PermissionDenied
+from pulang.registry.codes import ReturnStatus
+from pulang.registry.errors import StaleRecord
+from pulang.registry.inputs import RegistrationInput, validate_registration
+from pulang.registry.models import Consent, Person, PersonName, Return
+from pulang.registry.policies import Capability, can, may_act_on_person
+from pulang.registry.selectors import linked_organisation_ids, person_get_for_actor
+from pulang.registry.services.registration import add_names, prospective_person
+
+if TYPE_CHECKING:
+    from pulang.orgs.actor import Actor
+
+
+def return_record_arrival(
+    *, actor: Actor, return_id: int, returned_on: dt.date, port_of_entry: str = ""
+) -> Return:
+    """A worker registered abroad has arrived home: the record passes from the consulate
+    to the office of their home area (which now sees it in its arrivals)."""
+    item = Return.objects.select_related("person", "person__home_area").filter(pk=return_id).first()
+    if item is None:
+        raise NotFound()
+    person = person_get_for_actor(actor=actor, person_id=item.person_id)
+    if item.status != ReturnStatus.EXPECTED:
+        raise InvalidInput(
+            errors=[{"field": "status", "reason": _("this return is already recorded as arrived")}]
+        )
+    if returned_on > timezone.localdate():
+        raise InvalidInput(
+            errors=[{"field": "returned_on", "reason": _("the date of return is in the future")}]
+        )
+    with transaction.atomic():
+        item.status, item.returned_on = ReturnStatus.ARRIVED, returned_on
+        item.port_of_entry = port_of_entry.strip() or item.port_of_entry
+        item.save(update_fields=["status", "returned_on", "port_of_entry"])
+        person.abroad_in = None
+        if person.home_area_id is None:
+            person.home_area_id = item.destination_area_id
+        Person.objects.filter(pk=person.pk).update(
+            abroad_in=None, home_area_id=person.home_area_id, version=F("version") + 1
+        )
+        record(actor, Action.RETURN_ARRIVED, item, details={"person": person.pk})
+    return item
+
+
+EDITABLE_FIELDS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "phone",
+    "email",
+    "home_area",
+    "address",
+    "has_disability",
+    "household_size",
+    "dependants",
+    "languages",
+    "education_level",
+)
+
+
+def person_update(
+    *, actor: Actor, person_id: int, version: int, changes: dict[str, Any], reason: str = ""
+) -> Person:
+    """Correct a person's record. ``version`` is the one the editor saw: if someone saved
+    in between, :class:`StaleRecord` is raised and nothing is written."""
+    if not can(actor, Capability.EDIT_PERSONS):
+        raise PermissionDenied()
+    person = person_get_for_actor(actor=actor, person_id=person_id)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            errors=[
+                {"field": f, "reason": _("this field cannot be changed here")}
+                for f in sorted(unknown)
+            ]
+        )
+    current = {f: getattr(person, f) for f in EDITABLE_FIELDS if f != "home_area"}
+    current["home_area"] = person.home_area.code if person.home_area else ""
+    merged: dict[str, Any] = {**current, **changes}
+    # Text fields are "" when empty, never None.
+    for text_field in ("phone", "email", "address", "given_name", "family_name"):
+        if merged.get(text_field) is None:
+            merged[text_field] = ""
+    data = RegistrationInput(nationality=person.nationality_id, **merged)
+    resolved = validate_registration(data)
+    updated = prospective_person(resolved)
+    if not may_act_on_person(actor, updated, linked_organisation_ids(person)):
+        raise InvalidInput(
+            errors=[
+                {
+                    "field": "home_area",
+                    "reason": _("this person's home area is outside your area of work"),
+                }
+            ]
+        )
+    values = {f: getattr(updated, f) for f in EDITABLE_FIELDS}
+    values["is_restricted"] = person.is_restricted or updated.is_restricted
+    with transaction.atomic():
+        count = Person.objects.filter(pk=person.pk, version=version).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if count == 0:
+            raise StaleRecord()
+        if person.full_name != updated.full_name:
+            PersonName.objects.filter(person=person, kind=PersonName.Kind.PRIMARY).update(
+                kind=PersonName.Kind.PREVIOUS
+            )
+            add_names(person, resolved)
+            PersonName.objects.filter(person=person, written=updated.full_name).update(
+                kind=PersonName.Kind.PRIMARY
+            )
+        changed = sorted(f for f in EDITABLE_FIELDS if getattr(person, f) != values[f])
+        record(actor, Action.PERSON_UPDATED, person, reason=reason, details={"fields": changed})
+    person.refresh_from_db()
+    return person
+
+
+def consent_give(
+    *, actor: Actor, person_id: int, purpose: str, method: str, note: str = ""
+) -> Consent:
+    if not can(actor, Capability.RECORD_CONSENT):
+        raise PermissionDenied()
+    person = person_get_for_actor(actor=actor, person_id=person_id)
+    with transaction.atomic():
+        existing = Consent.objects.filter(
+            person=person, purpose=purpose, withdrawn_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        consent = Consent(
+            person=person,
+            purpose=purpose,
+            method=method,
+            given_at=timezone.now(),
+            recorded_by=actor.user,
+            recorded_by_organisation=actor.organisation,
+            note=note.strip(),
+        )
+        consent.full_clean()
+        consent.save()
+        record(
+            actor, Action.CONSENT_GIVEN, consent, details={"purpose": purpose, "person": person.pk}
+        )
+    return consent
+
+
+def consent_withdraw(
+    *, actor: Actor, person_id: int, purpose: str, note: str = ""
+) -> Consent | None:
+    if not can(actor, Capability.RECORD_CONSENT):
+        raise PermissionDenied()
+    person = person_get_for_actor(actor=actor, person_id=person_id)
+    with transaction.atomic():
+        consent = Consent.objects.filter(
+            person=person, purpose=purpose, withdrawn_at__isnull=True
+        ).first()
+        if consent is None:
+            return None
+        consent.withdrawn_at, consent.withdrawn_by = timezone.now(), actor.user
+        if note.strip():
+            consent.note = note.strip()
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "note"])
+        record(
+            actor,
+            Action.CONSENT_WITHDRAWN,
+            consent,
+            details={"purpose": purpose, "person": person.pk},
+        )
+    return consent

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pulang.audit.models import AuditEvent
+from pulang.errors import PermissionDenied
+from pulang.orgs.actor import Actor
+from pulang.registry.models import Person
+from pulang.registry.search import PersonQuery
+from pulang.registry.selectors import person_search
+from pulang.registry.services import registration_submit
+from tests.factories import World
+from tests.registry.helpers import occupation, siti
+
+
+@pytest.fixture
+def people(world: World, district_supervisor: Actor) -> dict[str, Person]:
+    occupation()
+    registered = {}
+    for key, data in {
+        "siti": siti(),
+        "suparmi": siti(
+            full_name="Suparmi",
+            birth_date=dt.date(1990, 5, 1),
+            identifiers=[],
+            phone="081311112222",
+        ),
+        "nguyen": siti(
+            full_name="Nguyễn Thị Hương",
+            nationality="ID",
+            birth_date=dt.date(1992, 2, 2),
+            identifiers=[],
+            phone="",
+            home_area="35.07.12.2001",
+        ),
+        "muhammad": siti(
+            full_name="Muhammad Rizky",
+            sex="M",
+            birth_date=dt.date(1988, 1, 1),
+            identifiers=[],
+            phone="",
+            home_area="35.07.12.2001",
+        ),
+    }.items():
+        if data.return_ is not None:
+            data.return_.destination_area = data.home_area
+        outcome = registration_submit(
+            actor=district_supervisor, data=data, channel="staff", on_match="create"
+        )
+        assert outcome.person is not None
+        registered[key] = outcome.person
+    return registered
+
+
+def ids(matches: list) -> list[int]:  # type: ignore[type-arg]
+    return [m.person.pk for m in matches]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Siti Aminah", "siti"),
+        ("siti aminah binti sukarno", "siti"),
+        ("Aminah Siti", "siti"),  # swapped order
+        ("Siti Aminnah", "siti"),  # typo
+        ("Nguyen Thi Huong", "nguyen"),  # no diacritics
+        ("Mohammad Rizki", "muhammad"),  # spelling variant
+        ("SUPARMI", "suparmi"),
+    ],
+)
+def test_names_are_found_however_they_are_spelt(
+    people: dict[str, Person], district_supervisor: Actor, query: str, expected: str
+) -> None:
+    matches = person_search(actor=district_supervisor, query=PersonQuery(name=query))
+    assert ids(matches)[0] == people[expected].pk
+    assert matches[0].reasons
+
+
+def test_id_number_and_phone_find_the_person(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    by_id = person_search(
+        actor=district_supervisor, query=PersonQuery(id_number="3507-0157-0885-0001")
+    )
+    assert ids(by_id) == [people["siti"].pk]
+    assert by_id[0].reasons == ["same ID number"]
+    by_phone = person_search(
+        actor=district_supervisor, query=PersonQuery(phone="+62 813 1111 2222")
+    )
+    assert ids(by_phone) == [people["suparmi"].pk]
+
+
+def test_birth_date_narrows_and_explains(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    matches = person_search(
+        actor=district_supervisor, query=PersonQuery(name="Siti", birth_date=dt.date(1985, 8, 17))
+    )
+    assert ids(matches)[0] == people["siti"].pk
+    assert "same date of birth" in matches[0].reasons
+
+
+def test_search_is_scoped_to_the_actor(
+    people: dict[str, Person], village_officer: Actor, outsider: Actor
+) -> None:
+    # The village officer's village is Talangagung: Siti and Suparmi live there.
+    found = ids(person_search(actor=village_officer, query=PersonQuery(name="Muhammad Rizky")))
+    assert people["muhammad"].pk not in found
+    assert person_search(actor=outsider, query=PersonQuery(name="Siti Aminah")) == []
+
+
+def test_unrelated_names_are_not_returned(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    assert person_search(actor=district_supervisor, query=PersonQuery(name="Bambang Hartono")) == []
+
+
+def test_searching_is_audited_without_the_name(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    person_search(actor=district_supervisor, query=PersonQuery(name="Siti Aminah"))
+    event = AuditEvent.objects.filter(action="registry.persons_searched").get()
+    assert event.details == {"by": ["name"], "results": 1}
+    assert "Siti" not in str(event.details)
+
+
+def test_analyst_may_not_search_people(people: dict[str, Person], analyst: Actor) -> None:
+    with pytest.raises(PermissionDenied):
+        person_search(actor=analyst, query=PersonQuery(name="Siti"))
