@@ -34,7 +34,11 @@ demo: install messages
 	@mkdir -p var/static
 	env -u DATABASE_URL $(MANAGE) migrate --no-input
 	env -u DATABASE_URL $(MANAGE) demo_setup
+	env -u DATABASE_URL $(MANAGE) seed --persons 5000 --duplicates 0.15 --seed 1 --if-empty
 	@echo "Pulang is at http://127.0.0.1:8000 — sign in with a user name above. Ctrl-C stops it."
+	@# The task worker (imports) runs beside the server and stops with it.
+	env -u DATABASE_URL $(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	env -u DATABASE_URL $(MANAGE) runserver 127.0.0.1:8000
 
 lint: install
@@ -62,8 +66,9 @@ pytest: install messages
 
 test: lint typecheck checks pytest
 
+# Every benchmark at its default size, on the database DATABASE_URL names (SQLite unset).
 bench: install
-	@for b in bench/*.py; do n=$$(basename $$b .py); [ "$$n" = "__init__" ] || $(PY) -m bench.$$n; done
+	@for b in bench/[a-z]*.py; do $(PY) -m bench.$$(basename $$b .py); done
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

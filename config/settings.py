@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "pulang.reference",
     "pulang.geo",
     "pulang.orgs",
@@ -103,6 +105,10 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # Trigram lookups for name search (registry.search); SQLite uses FTS5 instead.
     INSTALLED_APPS.append("django.contrib.postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (long imports): Django's Tasks API with the database backend, run by
+# `pulang db_worker` beside the web server. A Redis-backed backend serves several hosts.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

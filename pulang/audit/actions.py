@@ -40,6 +40,13 @@ class Action(enum.StrEnum):
     ERASURE_REQUESTED = "registry.erasure_requested"
     ERASURE_REFUSED = "registry.erasure_refused"
     PERSON_ERASED = "registry.person_erased"
+    IMPORT_SOURCE_SAVED = "registry.import_source_saved"
+    IMPORT_UPLOADED = "registry.import_uploaded"
+    IMPORT_CHECKED = "registry.import_checked"
+    IMPORT_COMMITTED = "registry.import_committed"
+    IMPORT_FAILED = "registry.import_failed"
+    IMPORT_ABANDONED = "registry.import_abandoned"
+    IMPORT_ERRORS_DOWNLOADED = "registry.import_errors_downloaded"
 
 
 LABELS: dict[Action, str | Promise] = {
@@ -73,4 +80,11 @@ LABELS: dict[Action, str | Promise] = {
     Action.ERASURE_REQUESTED: _("Asked for a person's data to be erased"),
     Action.ERASURE_REFUSED: _("Refused to erase a person's data"),
     Action.PERSON_ERASED: _("Erased a person's data"),
+    Action.IMPORT_SOURCE_SAVED: _("Saved how an import file's columns are read"),
+    Action.IMPORT_UPLOADED: _("Uploaded a file to import"),
+    Action.IMPORT_CHECKED: _("Checked a file to import"),
+    Action.IMPORT_COMMITTED: _("Imported a file into the registry"),
+    Action.IMPORT_FAILED: _("An import failed"),
+    Action.IMPORT_ABANDONED: _("Abandoned a file to import"),
+    Action.IMPORT_ERRORS_DOWNLOADED: _("Downloaded the problems found in an import file"),
 }

@@ -59,7 +59,7 @@ def panels_for(actor: Actor) -> list[Panel]:
                 _("New arrivals in %(area)s") % {"area": where},
                 _(
                     "Nobody has come home to %(area)s in the last 30 days. Returnees "
-                    "registered at the airport, by a consulate, by themselves or by your "
+                    "registered at the airport, by a consular post, by themselves or by your "
                     "office appear here."
                 )
                 % {"area": where},

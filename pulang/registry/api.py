@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 
 from pulang.errors import InvalidInput
 from pulang.orgs.actor import Actor
@@ -135,10 +135,11 @@ class SearchQuery(Schema):
     limit: int = 10
 
 
-@router.get("/persons", response=list[SearchOut], summary="Search people in your scope")
-def search(request: HttpRequest, query: Query[SearchQuery]) -> list[SearchOut]:
+@router.post("/persons/search", response=list[SearchOut], summary="Search people in your scope")
+def search(request: HttpRequest, query: SearchQuery) -> list[SearchOut]:
     """By name (fuzzy, any script), ID number, date or year of birth and phone; results
-    say why they matched. Only people within the caller's scope are searched."""
+    say why they matched. Only people within the caller's scope are searched. A POST, so
+    that names never appear in addresses (and so in server logs)."""
     actor = _actor(request)
     matches = person_search(
         actor=actor,

@@ -72,7 +72,15 @@ class RegistrationForm(forms.Form):
     expected_on = forms.DateField(label=_("Expected date of return"), required=False, widget=_DATE)
     port_of_entry = forms.CharField(label=_("Port of entry"), max_length=120, required=False)
     reason = forms.ChoiceField(label=_("Reason for return"), choices=ReturnReason.choices)
-    mode = forms.ChoiceField(label=_("Mode of return"), choices=ReturnMode.choices)
+    mode = forms.ChoiceField(
+        label=_("Mode of return"),
+        choices=ReturnMode.choices,
+        help_text=_(
+            "Voluntary: decided to return and arranged it. Spontaneous: returned on their "
+            "own, without any programme. Assisted: helped home by a government or "
+            "programme. Forced: made to leave (deported, expelled)."
+        ),
+    )
     readiness = forms.ChoiceField(
         label=_("Readiness to return"), choices=Readiness.choices, initial=Readiness.UNKNOWN
     )

@@ -61,9 +61,9 @@ def _check_nik_against_person(
     # The NIK carries the birth date (day + 40 for women): a mismatch is a typing error.
     day = int(number[6:8])
     if sex in {Sex.FEMALE, Sex.MALE} and (day > 40) != (sex == Sex.FEMALE):
-        return _("the NIK is of a %(sex)s, but the person is recorded otherwise") % {
-            "sex": _("woman") if day > 40 else _("man")
-        }
+        if day > 40:
+            return _("the NIK is a woman's, but the person is recorded as a man")
+        return _("the NIK is a man's, but the person is recorded as a woman")
     if birth_date is not None:
         encoded = (day % 40, int(number[8:10]), int(number[10:12]))
         if encoded != (birth_date.day, birth_date.month, birth_date.year % 100):

@@ -2,11 +2,14 @@
 
 ``validate_registration`` resolves codes to records and returns every problem at once
 (field path and reason), so a form, an API call or an import row can show them all.
+Validating many rows (an import file) passes a preloaded :class:`Lookups`, so that no row
+costs a query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +42,11 @@ from pulang.registry.codes import (
     Sex,
     SkillLevel,
 )
-from pulang.registry.identifiers import check_identifier, normalise_number
+from pulang.registry.identifiers import (
+    _check_nik_against_person,
+    check_identifier,
+    normalise_number,
+)
 from pulang.registry.models import Skill
 
 ADULT_AGE = 18
@@ -141,6 +149,124 @@ class Resolved:
     is_minor: bool
 
 
+class ReferenceQueries:
+    """Codes resolved to records with one query each: right for one registration."""
+
+    def country(self, code: str) -> Country | None:
+        return Country.objects.filter(pk=code.upper()).first()
+
+    def area(self, country: Country, code: str) -> AdminArea | None:
+        return AdminArea.objects.filter(country=country, code=code, is_active=True).first()
+
+    def occupation(self, code: str) -> Occupation | None:
+        return Occupation.objects.filter(pk=code).first()
+
+    def language(self, code: str) -> Language | None:
+        return Language.objects.filter(pk=code).first()
+
+    def known_languages(self, codes: list[str]) -> set[str]:
+        return set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
+
+    def currency(self, code: str) -> Currency | None:
+        return Currency.objects.filter(pk=code.upper()).first()
+
+    def identifier_problem(
+        self, kind: str, number: str, country: str, *, birth_date: dt.date | None, sex: str
+    ) -> str | None:
+        return check_identifier(kind, number, country, birth_date=birth_date, sex=sex)
+
+
+class Lookups(ReferenceQueries):
+    """Reference data loaded once (countries, occupations, languages, currencies; a
+    country's active areas on first use), for validating many registrations without a
+    query per row. Build one per file; it does not see reference data changed after."""
+
+    def __init__(self) -> None:
+        self.countries = {c.pk: c for c in Country.objects.all()}
+        self.occupations = {o.pk: o for o in Occupation.objects.all()}
+        self.languages = {lang.pk: lang for lang in Language.objects.all()}
+        self.currencies = {c.pk: c for c in Currency.objects.all()}
+        self._areas: dict[str, dict[str, AdminArea]] = {}
+
+    def country(self, code: str) -> Country | None:
+        return self.countries.get(code.upper())
+
+    def preload(self, country_code: str) -> None:
+        """Load now what validating rows of this country would load on first use."""
+        country = self.country(country_code)
+        if country is not None:
+            self.areas_of(country)
+        if country_code == "ID":
+            _nik_places()
+
+    def areas_of(self, country: Country) -> dict[str, AdminArea]:
+        """The country's active areas by official code (loaded on first use)."""
+        areas = self._areas.get(country.pk)
+        if areas is None:
+            rows = AdminArea.objects.filter(country=country, is_active=True).defer("local_names")
+            areas = self._areas[country.pk] = {a.code: a for a in rows}
+        return areas
+
+    def area(self, country: Country, code: str) -> AdminArea | None:
+        return self.areas_of(country).get(code)
+
+    def occupation(self, code: str) -> Occupation | None:
+        return self.occupations.get(code)
+
+    def language(self, code: str) -> Language | None:
+        return self.languages.get(code)
+
+    def known_languages(self, codes: list[str]) -> set[str]:
+        return {code for code in codes if code in self.languages}
+
+    def currency(self, code: str) -> Currency | None:
+        return self.currencies.get(code.upper())
+
+    def identifier_problem(
+        self, kind: str, number: str, country: str, *, birth_date: dt.date | None, sex: str
+    ) -> str | None:
+        # An Indonesian NIK that passes python-stdnum's rules (checked here without its slow
+        # place lookup) needs only the person check; any other goes the full way, so that
+        # the answer and the message are always check_identifier's.
+        if kind == IdentifierKind.NATIONAL_ID and country == "ID" and _nik_passes_stdnum(number):
+            return _check_nik_against_person(number, birth_date, sex)
+        return check_identifier(kind, number, country, birth_date=birth_date, sex=sex)
+
+
+@functools.cache
+def _nik_places() -> frozenset[str]:
+    """The first four digits python-stdnum accepts as a NIK's place of registration
+    (``stdnum.id.nik``: its place check reads those four digits only)."""
+    from stdnum import numdb
+
+    places = numdb.get("id/loc")
+    return frozenset(p for p in (f"{i:04d}" for i in range(10000)) if places.info(p)[0][1])
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _nik_passes_stdnum(number: str) -> bool:
+    """``stdnum.id.nik.validate`` for a normalised number: 16 digits, a date of birth that
+    exists in the 1900s or 2000s (day + 40 for women), a known place."""
+    if len(number) != 16 or not (number.isascii() and number.isdigit()):
+        return False
+    day, month, year = int(number[6:8]) % 40, int(number[8:10]), int(number[10:12])
+    if not (_valid_date(1900 + year, month, day) or _valid_date(2000 + year, month, day)):
+        return False
+    return number[:4] in _nik_places()
+
+
+@functools.cache
+def _allowed(choices: type[models.Choices]) -> frozenset[Any]:
+    return frozenset(choices.values)
+
+
 class _Errors:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
@@ -149,7 +275,7 @@ class _Errors:
         self.items.append({"field": path, "reason": reason})
 
     def choice(self, path: str, value: str, choices: Any, *, blank: bool = False) -> None:
-        if (blank and value == "") or value in choices.values:
+        if (blank and value == "") or value in _allowed(choices):
             return
         self.add(path, _("“%(value)s” is not one of the allowed values") % {"value": value})
 
@@ -158,9 +284,18 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def validate_registration(data: RegistrationInput, *, today: dt.date | None = None) -> Resolved:
-    """Check everything, resolve codes; raise :class:`InvalidInput` listing every problem."""
+def validate_registration(
+    data: RegistrationInput,
+    *,
+    today: dt.date | None = None,
+    lookups: ReferenceQueries | None = None,
+) -> Resolved:
+    """Check everything, resolve codes; raise :class:`InvalidInput` listing every problem.
+
+    ``lookups``: a :class:`Lookups` shared by many calls (an import file); by default each
+    code costs a query."""
     today = today or timezone.localdate()
+    lookups = lookups or ReferenceQueries()
     errors = _Errors()
     full_name = " ".join(data.full_name.split())
     if not full_name:
@@ -175,7 +310,7 @@ def validate_registration(data: RegistrationInput, *, today: dt.date | None = No
     for i, purpose in enumerate(data.consents):
         errors.choice(f"consents[{i}]", purpose, ConsentPurpose)
 
-    nationality = Country.objects.filter(pk=data.nationality.upper()).first()
+    nationality = lookups.country(data.nationality)
     if nationality is None:
         errors.add("nationality", _("unknown country code “%(code)s”") % {"code": data.nationality})
 
@@ -208,18 +343,16 @@ def validate_registration(data: RegistrationInput, *, today: dt.date | None = No
         if value is not None and not 0 <= value <= 50:
             errors.add(name, _("must be a number from 0 to 50"))
 
-    home_area = _area(errors, "home_area", data.home_area, nationality)
-    known_languages = set(
-        Language.objects.filter(code__in=data.languages).values_list("code", flat=True)
-    )
+    home_area = _area(errors, lookups, "home_area", data.home_area, nationality)
+    known_languages = lookups.known_languages(data.languages) if data.languages else set()
     for i, code in enumerate(data.languages):
         if code not in known_languages:
             errors.add(f"languages[{i}]", _("unknown language “%(code)s”") % {"code": code})
 
-    identifiers = _identifiers(errors, data)
-    destination, occupation, currency = _episode(errors, data.episode, nationality, today)
-    return_area = _return(errors, data, nationality, today)
-    skill_occupations, skill_languages = _skills(errors, data.skills)
+    identifiers = _identifiers(errors, lookups, data)
+    destination, occupation, currency = _episode(errors, lookups, data.episode, nationality, today)
+    return_area = _return(errors, lookups, data, nationality, today)
+    skill_occupations, skill_languages = _skills(errors, lookups, data.skills)
 
     if errors.items or nationality is None:  # an unknown nationality is among the errors
         raise InvalidInput(errors=errors.items)
@@ -239,10 +372,12 @@ def validate_registration(data: RegistrationInput, *, today: dt.date | None = No
     )
 
 
-def _area(errors: _Errors, path: str, code: str, country: Country | None) -> AdminArea | None:
+def _area(
+    errors: _Errors, lookups: ReferenceQueries, path: str, code: str, country: Country | None
+) -> AdminArea | None:
     if not code.strip() or country is None:
         return None
-    area = AdminArea.objects.filter(country=country, code=code.strip(), is_active=True).first()
+    area = lookups.area(country, code.strip())
     if area is None:
         errors.add(
             path,
@@ -253,15 +388,19 @@ def _area(errors: _Errors, path: str, code: str, country: Country | None) -> Adm
 
 
 def _identifiers(
-    errors: _Errors, data: RegistrationInput
+    errors: _Errors, lookups: ReferenceQueries, data: RegistrationInput
 ) -> list[tuple[IdentifierInput, Country, str]]:
     exact_birth = data.birth_date if data.birth_date_precision == DatePrecision.DAY else None
-    countries = {
-        c.pk: c
-        for c in Country.objects.filter(
-            pk__in=[i.issuing_country.upper() for i in data.identifiers]
-        )
-    }
+    countries: dict[str, Country] = {}
+    if isinstance(lookups, Lookups):
+        countries = lookups.countries
+    elif data.identifiers:
+        countries = {
+            c.pk: c
+            for c in Country.objects.filter(
+                pk__in=[i.issuing_country.upper() for i in data.identifiers]
+            )
+        }
     resolved = []
     for i, item in enumerate(data.identifiers):
         path = f"identifiers[{i}]"
@@ -274,7 +413,7 @@ def _identifiers(
             )
             continue
         number = normalise_number(item.number)
-        problem = check_identifier(
+        problem = lookups.identifier_problem(
             item.kind, number, country.pk, birth_date=exact_birth, sex=data.sex
         )
         if problem:
@@ -285,11 +424,15 @@ def _identifiers(
 
 
 def _episode(
-    errors: _Errors, episode: EpisodeInput | None, nationality: Country | None, today: dt.date
+    errors: _Errors,
+    lookups: ReferenceQueries,
+    episode: EpisodeInput | None,
+    nationality: Country | None,
+    today: dt.date,
 ) -> tuple[Country | None, Occupation | None, Currency | None]:
     if episode is None:
         return None, None, None
-    destination = Country.objects.filter(pk=episode.destination_country.upper()).first()
+    destination = lookups.country(episode.destination_country)
     if destination is None:
         errors.add(
             "episode.destination_country",
@@ -299,7 +442,7 @@ def _episode(
         errors.add("episode.destination_country", _("the destination is the worker's own country"))
     occupation = None
     if episode.occupation:
-        occupation = Occupation.objects.filter(pk=episode.occupation).first()
+        occupation = lookups.occupation(episode.occupation)
         if occupation is None:
             errors.add(
                 "episode.occupation",
@@ -322,7 +465,7 @@ def _episode(
     if episode.migration_cost is not None:
         if episode.migration_cost < 0:
             errors.add("episode.migration_cost", _("the cost cannot be negative"))
-        currency = Currency.objects.filter(pk=episode.migration_cost_currency.upper()).first()
+        currency = lookups.currency(episode.migration_cost_currency)
         if currency is None:
             errors.add(
                 "episode.migration_cost_currency",
@@ -332,7 +475,11 @@ def _episode(
 
 
 def _return(
-    errors: _Errors, data: RegistrationInput, nationality: Country | None, today: dt.date
+    errors: _Errors,
+    lookups: ReferenceQueries,
+    data: RegistrationInput,
+    nationality: Country | None,
+    today: dt.date,
 ) -> AdminArea | None:
     item = data.return_
     if item is None:
@@ -352,26 +499,24 @@ def _return(
         errors.add("return.returned_on", _("the return is before the departure"))
     if item.returned_on and data.birth_date and item.returned_on < data.birth_date:
         errors.add("return.returned_on", _("the return is before the date of birth"))
-    return _area(errors, "return.destination_area", item.destination_area, nationality)
+    return _area(errors, lookups, "return.destination_area", item.destination_area, nationality)
 
 
 def _skills(
-    errors: _Errors, skills: list[SkillInput]
+    errors: _Errors, lookups: ReferenceQueries, skills: list[SkillInput]
 ) -> tuple[list[Occupation | None], list[Language | None]]:
     occupations: list[Occupation | None] = []
     languages: list[Language | None] = []
     for i, skill in enumerate(skills):
         errors.choice(f"skills[{i}].kind", skill.kind, Skill.Kind)
         errors.choice(f"skills[{i}].level", skill.level, SkillLevel, blank=True)
-        occupation = (
-            Occupation.objects.filter(pk=skill.occupation).first() if skill.occupation else None
-        )
+        occupation = lookups.occupation(skill.occupation) if skill.occupation else None
         if skill.occupation and occupation is None:
             errors.add(
                 f"skills[{i}].occupation",
                 _("unknown ISCO-08 code “%(code)s”") % {"code": skill.occupation},
             )
-        language = Language.objects.filter(pk=skill.language).first() if skill.language else None
+        language = lookups.language(skill.language) if skill.language else None
         if skill.language and language is None:
             errors.add(
                 f"skills[{i}].language", _("unknown language “%(code)s”") % {"code": skill.language}

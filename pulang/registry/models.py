@@ -40,6 +40,8 @@ class Person(models.Model):
     family_name = models.CharField(_("family name"), max_length=120, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True, db_index=True)
+    # Imprecise dates are stored at their start: a year (or an estimate) as 1 January,
+    # a month as its 1st; ``birth_date_precision`` says which.
     birth_date_precision = models.CharField(
         _("how exact the date of birth is"),
         max_length=10,

@@ -10,8 +10,10 @@ that both databases rank alike and every result says why it matched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 from django.db import connection
@@ -26,6 +28,10 @@ from pulang.registry.names import NameKeys, name_keys, name_similarity
 NAME_CANDIDATES = 200
 # Below this name similarity a candidate found only by name is not shown.
 NAME_FLOOR = 0.55
+# A birth-date block with a name at least this close needs no name-index search.
+BLOCK_GOOD_ENOUGH = 0.8
+# Estimated ages are often a year or two off.
+YEAR_WINDOW = 2
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,11 @@ class PersonQuery:
     id_number: str = ""
     phone: str = ""
     phone_region: str = "ID"
+    # Where the person lives, as an AdminArea path ("ID/ID-JI/35.07/"): closer is likelier.
+    area_path: str = ""
     limit: int = 10
+    # "Who else is this person?": leave this record out (duplicate checks, evaluation).
+    exclude_person: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -77,6 +87,8 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     if query.is_empty:
         return []
     persons = Person.objects.filter(within)
+    if query.exclude_person is not None:
+        persons = persons.exclude(pk=query.exclude_person)
     by_id: set[int] = set()
     by_phone: set[int] = set()
     if query.id_number.strip():
@@ -92,12 +104,12 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     keys = name_keys(query.name) if query.name.strip() else None
     candidate_ids = by_id | by_phone
     if keys is not None and keys.folded:
-        candidate_ids |= _name_candidates(keys, persons, query)
+        candidate_ids |= _name_candidates(keys, query)
     elif query.birth_date is not None and not candidate_ids:
         candidate_ids = set(
-            persons.filter(birth_date=query.birth_date).values_list("pk", flat=True)[
-                :NAME_CANDIDATES
-            ]
+            persons.filter(birth_date__in=_block_dates(query.birth_date)).values_list(
+                "pk", flat=True
+            )[:NAME_CANDIDATES]
         )
     if not candidate_ids:
         return []
@@ -116,27 +128,73 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     return matches[: query.limit]
 
 
-def _name_candidates(keys: NameKeys, persons: QuerySet[Person], query: PersonQuery) -> set[int]:
-    """Ids of persons with a name near ``keys``: the index differs per database."""
-    names = PersonName.objects.filter(person__in=persons)
-    blocked = _blocked(names, query)
-    if blocked is not None:
-        # A birth-date block is small (tens of people): score them all, no index needed.
-        return set(blocked.values_list("person_id", flat=True)[: NAME_CANDIDATES * 5])
-    found = set(
+def _shared_levels(path_a: str, path_b: str) -> int:
+    """How many levels below the country two area paths share (0: none; 4: the village)."""
+    shared = 0
+    for a, b in zip(
+        path_a.strip("/").split("/")[1:], path_b.strip("/").split("/")[1:], strict=False
+    ):
+        if a != b:
+            break
+        shared += 1
+    return shared
+
+
+def _block_dates(day: dt.date) -> list[dt.date]:
+    """The date and, where it exists, its day/month swap (a common entry error)."""
+    dates = [day]
+    if day.day <= 12 and day.day != day.month:
+        with contextlib.suppress(ValueError):
+            dates.append(day.replace(month=day.day, day=day.month))
+    return dates
+
+
+def _name_candidates(keys: NameKeys, query: PersonQuery) -> set[int]:
+    """Ids of persons with a name near ``keys``: the index differs per database.
+
+    Not scoped here: the caller applies the actor's scope once, to this short list, by
+    primary key. Scoping every index hit instead made SQLite evaluate the scope for each
+    name row (seconds at a million people).
+    """
+    names = PersonName.objects.all()
+    if query.exclude_person is not None:
+        names = names.exclude(person_id=query.exclude_person)
+    if query.birth_date is not None:
+        # A birth-date block is small (tens of people at a million): score it first, and
+        # use the name index only when nobody in it has a name close enough.
+        block = list(
+            names.filter(person__birth_date__in=_block_dates(query.birth_date)).only(
+                "person_id", "folded", "sorted_tokens", "phonetic", "script"
+            )[: NAME_CANDIDATES * 5]
+        )
+        if any(name_similarity(keys, stored_keys(n)) >= BLOCK_GOOD_ENOUGH for n in block):
+            return {n.person_id for n in block}
+        found_in_block = {n.person_id for n in block}
+    else:
+        found_in_block = set()
+    years = _year_window(query)
+    if years is not None:
+        # Born around the given year (or date unknown): the window is applied before the
+        # candidate cut, so that among a million similar names the right ones survive.
+        names = names.filter(
+            Q(person__birth_date__isnull=True)
+            | Q(person__birth_date__year__gte=years[0], person__birth_date__year__lte=years[1])
+        )
+    found = found_in_block | set(
         names.filter(phonetic=keys.phonetic).values_list("person_id", flat=True)[:NAME_CANDIDATES]
     )
     if connection.vendor == "postgresql":
         found |= _trigram_candidates_postgresql(keys, names)
     elif connection.vendor == "sqlite":
-        found |= _trigram_candidates_sqlite(keys, names)
+        found |= _trigram_candidates_sqlite(keys, names, years)
     return found
 
 
-def _blocked(names: QuerySet[PersonName], query: PersonQuery) -> QuerySet[PersonName] | None:
-    if query.birth_date is not None:
-        return names.filter(person__birth_date=query.birth_date)
-    return None
+def _year_window(query: PersonQuery) -> tuple[int, int] | None:
+    year = query.birth_date.year if query.birth_date else query.birth_year
+    if year is None:
+        return None
+    return year - YEAR_WINDOW, year + YEAR_WINDOW
 
 
 def _trigram_candidates_postgresql(keys: NameKeys, names: QuerySet[PersonName]) -> set[int]:
@@ -161,16 +219,26 @@ def _fts_query(text: str) -> str:
     return " OR ".join(f'"{g}"' for g in sorted(grams))
 
 
-def _trigram_candidates_sqlite(keys: NameKeys, names: QuerySet[PersonName]) -> set[int]:
+def _trigram_candidates_sqlite(
+    keys: NameKeys, names: QuerySet[PersonName], years: tuple[int, int] | None
+) -> set[int]:
     expression = _fts_query(keys.sorted_tokens)
     if not expression:
         return set()
+    sql = (
+        "SELECT f.rowid FROM registry_personname_fts f "
+        "JOIN registry_personname n ON n.id = f.rowid "
+        "JOIN registry_person p ON p.id = n.person_id "
+        "WHERE registry_personname_fts MATCH %s"
+    )
+    params: list[Any] = [expression]
+    if years is not None:
+        sql += " AND (p.birth_date IS NULL OR p.birth_date BETWEEN %s AND %s)"
+        params += [dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)]
+    sql += " ORDER BY bm25(registry_personname_fts) LIMIT %s"
+    params.append(NAME_CANDIDATES * 4)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM registry_personname_fts WHERE registry_personname_fts MATCH %s "
-            "ORDER BY bm25(registry_personname_fts) LIMIT %s",
-            [expression, NAME_CANDIDATES * 4],
-        )
+        cursor.execute(sql, params)
         name_ids = [row[0] for row in cursor.fetchall()]
     return set(names.filter(pk__in=name_ids).values_list("person_id", flat=True))
 
@@ -204,18 +272,32 @@ def _score(
         score += 0.5
         reasons.append(_("same phone number"))
     born = person.birth_date
-    if born is not None and query.birth_date is not None:
-        if born == query.birth_date:
-            score += 0.3
-            reasons.append(_("same date of birth"))
-        elif abs(born.year - query.birth_date.year) > 2:
-            score -= 0.3
-    if born is not None and query.birth_year is not None:
-        if abs(born.year - query.birth_year) <= 1:
+    wanted_year = query.birth_date.year if query.birth_date else query.birth_year
+    if born is not None and query.birth_date is not None and born in _block_dates(query.birth_date):
+        # A shared exact date is about 365 times rarer than a shared year.
+        score += 0.5
+        reasons.append(_("same date of birth"))
+    elif born is not None and wanted_year is not None:
+        gap = abs(born.year - wanted_year)
+        if gap == 0:
             score += 0.1
-            reasons.append(_("born around %(year)d") % {"year": query.birth_year})
-        else:
+            reasons.append(_("born the same year"))
+        elif gap == 1:
+            score += 0.05
+            reasons.append(_("born around %(year)d") % {"year": wanted_year})
+        elif gap > 2:
             score -= 0.3
+    if query.area_path and person.home_area is not None:
+        shared = _shared_levels(query.area_path, person.home_area.path)
+        if shared >= 4:
+            score += 0.2
+            reasons.append(_("same village"))
+        elif shared == 3:
+            score += 0.15
+            reasons.append(_("same sub-district"))
+        elif shared == 2:
+            score += 0.1
+            reasons.append(_("same district"))
     if not (id_matched or phone_matched) and keys is not None and name_score < NAME_FLOOR:
         return None
     return Match(

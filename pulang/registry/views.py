@@ -13,7 +13,9 @@ from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.geo.selectors import area_choices_within
 from pulang.orgs.actor import Actor
 from pulang.reference.selectors import country_list, occupation_search
-from pulang.registry.codes import Channel
+from pulang.registry.codes import (
+    Channel,
+)
 from pulang.registry.errors import IntakeAlreadyDecided, StaleRecord
 from pulang.registry.forms import (
     ArrivalForm,
@@ -23,6 +25,7 @@ from pulang.registry.forms import (
     apply_errors,
 )
 from pulang.registry.policies import Capability, can
+from pulang.registry.presenters import intake_facts, readable_export
 from pulang.registry.search import PersonQuery
 from pulang.registry.selectors import (
     erasure_queue,
@@ -71,9 +74,10 @@ def _form_choices(actor: Actor) -> dict[str, Any]:
 @login_required
 def search_view(request: HttpRequest) -> HttpResponse:
     actor = _actor_may(request, Capability.VIEW_PERSONS)
-    form = SearchForm(request.GET or None)
+    # POST, never GET: a name in the address would end up in server and proxy logs.
+    form = SearchForm(request.POST or None)
     matches = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         matches = person_search(
             actor=actor,
@@ -253,9 +257,10 @@ def intake_view(request: HttpRequest, intake_id: int) -> HttpResponse:
         intake = intake_get_for_actor(actor=actor, intake_id=intake_id)
     except NotFound as error:
         raise Http404 from error
+    data = registration_input_from_payload(intake.payload)
     context: dict[str, Any] = {
         "intake": intake,
-        "data": registration_input_from_payload(intake.payload),
+        "facts": intake_facts(data, intake.area.name if intake.area else "—"),
         "candidates": None,
     }
     if request.method == "POST":
@@ -306,7 +311,7 @@ def person_export_view(request: HttpRequest, person_id: int) -> HttpResponse:
         response = JsonResponse(export, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="pulang-person-{person_id}.json"'
     else:
-        response = render(request, "registry/export.html", {"export": export})
+        response = render(request, "registry/export.html", {"export": readable_export(export)})
     response["Cache-Control"] = "no-store"
     return response
 

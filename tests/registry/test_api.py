@@ -95,7 +95,12 @@ def test_search_person_and_stale_patch(
 ) -> None:
     h = headers(village_officer)
     person_id = post(client, BODY, h).json()["person_id"]
-    found = client.get("/api/v1/registry/persons?name=aminah%20siti", **h).json()
+    found = client.post(
+        "/api/v1/registry/persons/search",
+        {"name": "aminah siti"},
+        content_type="application/json",
+        **h,
+    ).json()
     assert [f["person_id"] for f in found] == [person_id]
     record = client.get(f"/api/v1/registry/persons/{person_id}", **h).json()
     assert (record["full_name"], record["version"], record["identifiers"][0]["number"]) == (

@@ -99,7 +99,7 @@ def test_search_page_finds_within_scope(
     client: Client, world: World, village_officer: Actor
 ) -> None:
     registration_submit(actor=village_officer, data=siti(), channel="staff")
-    response = signed_in(client, village_officer).get(
+    response = signed_in(client, village_officer).post(
         reverse("registry:search"), {"name": "siti aminah"}
     )
     assert [m.person.full_name for m in response.context["matches"]] == [
