@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from pulang.audit.policies import can_view_audit_log
 from pulang.orgs.policies import can_view_organisations
 from pulang.orgs.selectors import membership_list_for_user
+from pulang.registry.imports.policies import can_import
 from pulang.registry.policies import Capability as RegistryCapability
 from pulang.registry.policies import can as registry_can
 
@@ -24,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("registry:search"), _("People")))
     if registry_can(actor, RegistryCapability.REVIEW_INTAKES):
         items.append((reverse("registry:intakes"), _("Reports to check")))
+    if actor is not None and can_import(actor):
+        items.append((reverse("registry:imports"), _("Imports")))
     if can_view_organisations(actor):
         items.append((reverse("orgs:list"), _("Organisations")))
     if can_view_audit_log(actor):

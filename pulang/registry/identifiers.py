@@ -48,14 +48,14 @@ def check_identifier(
                 "country": issuing_country
             }
         if issuing_country == "ID":
-            return _check_nik_against_person(number, birth_date, sex)
+            return check_nik_against_person(number, birth_date, sex)
         return None
     if kind == IdentifierKind.PASSPORT and not _PASSPORT.match(number):
         return _("a passport number has 5 to 12 letters and digits")
     return None
 
 
-def _check_nik_against_person(
+def check_nik_against_person(
     number: str, birth_date: dt.date | None, sex: str | None
 ) -> str | None:
     # The NIK carries the birth date (day + 40 for women): a mismatch is a typing error.

@@ -43,8 +43,8 @@ from pulang.registry.codes import (
     SkillLevel,
 )
 from pulang.registry.identifiers import (
-    _check_nik_against_person,
     check_identifier,
+    check_nik_against_person,
     normalise_number,
 )
 from pulang.registry.models import Skill
@@ -229,7 +229,7 @@ class Lookups(ReferenceQueries):
         # place lookup) needs only the person check; any other goes the full way, so that
         # the answer and the message are always check_identifier's.
         if kind == IdentifierKind.NATIONAL_ID and country == "ID" and _nik_passes_stdnum(number):
-            return _check_nik_against_person(number, birth_date, sex)
+            return check_nik_against_person(number, birth_date, sex)
         return check_identifier(kind, number, country, birth_date=birth_date, sex=sex)
 
 

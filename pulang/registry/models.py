@@ -421,3 +421,7 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure request {self.pk} ({self.status})"
+
+
+# Import sources, batches and their problems live in registry/imports (docs/imports.md).
+from pulang.registry.imports.models import ImportBatch, ImportRowError, ImportSource  # noqa: E402, F401

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from pulang.registry import public_views, views
+from pulang.registry.imports import urls as import_urls
 
 app_name = "registry"
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("reports/<int:intake_id>/", views.intake_view, name="intake"),
     path("self/", public_views.self_register_view, name="self_register"),
     path("self/status/", public_views.self_status_view, name="self_status"),
+    path("imports/", include(import_urls)),
 ]

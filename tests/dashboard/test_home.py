@@ -21,11 +21,18 @@ PANELS = {
     "employer_staff": ["vacancies"],
 }
 NAVIGATION = {
-    "administrator": ["Home", "People", "Reports to check", "Organisations", "Audit log"],
+    "administrator": [
+        "Home",
+        "People",
+        "Reports to check",
+        "Imports",
+        "Organisations",
+        "Audit log",
+    ],
     "auditor": ["Home", "Organisations", "Audit log"],
     "village_officer": ["Home", "People", "Reports to check", "Organisations"],
     "consular_officer": ["Home", "People", "Organisations"],
-    "agency_staff": ["Home", "People", "Organisations"],
+    "agency_staff": ["Home", "People", "Imports", "Organisations"],
     "provider_staff": ["Home", "Organisations"],
 }
 

@@ -90,7 +90,7 @@ def payload_of(data: RegistrationInput) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(data), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
 
 
-def _is_restricted(resolved: Resolved) -> bool:
+def is_restricted_registration(resolved: Resolved) -> bool:
     episode = resolved.data.episode
     indicators = set(episode.abuse_indicators) if episode else set()
     return (
@@ -122,7 +122,7 @@ def prospective_person(resolved: Resolved) -> Person:
         languages=list(data.languages),
         education_level=data.education_level,
         abroad_in=resolved.destination_country if still_abroad else None,
-        is_restricted=_is_restricted(resolved),
+        is_restricted=is_restricted_registration(resolved),
     )
 
 

@@ -1,0 +1,1 @@
+"""Bulk import of arrival lists and return reports (docs/imports.md)."""

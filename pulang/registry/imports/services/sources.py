@@ -1,0 +1,164 @@
+"""Import sources: saved column mappings, and the templates Pulang ships (``sources/*.json``
+and the standard layout, whose headers are the target names themselves)."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pulang.audit.actions import Action
+from pulang.audit.services import record
+from pulang.errors import InvalidInput, PermissionDenied
+from pulang.reference.models import Country
+from pulang.registry.imports.inputs.rows import CHOICES, DATE_FORMATS
+from pulang.registry.imports.inputs.targets import BY_NAME, DEFAULTABLE, TARGETS
+from pulang.registry.imports.models import FileKind, ImportSource
+from pulang.registry.imports.policies import can_import
+
+if TYPE_CHECKING:
+    from pulang.orgs.actor import Actor
+
+_SHIPPED = Path(__file__).resolve().parent.parent / "sources"
+TEMPLATE_LABELS: dict[str, Promise] = {
+    "standard": gettext_lazy("Pulang standard layout (headers are the field names)"),
+    "eps": gettext_lazy("Korea EPS return file"),
+}
+STANDARD_NAME = "Pulang standard layout"
+
+
+def template(name: str) -> dict[str, Any]:
+    """A shipped source: ``{"name", "file_kind", "mapping", "defaults"}`` (a copy: the
+    organisation's source may change it)."""
+    return copy.deepcopy(_template(name))
+
+
+@functools.cache
+def _template(name: str) -> dict[str, Any]:
+    if name == "standard":
+        return {
+            "name": STANDARD_NAME,
+            "file_kind": FileKind.CSV.value,
+            "mapping": {t.name: t.name for t in TARGETS},
+            "defaults": {"date_format": "YYYY-MM-DD"},
+        }
+    if name not in TEMPLATE_LABELS:
+        raise KeyError(name)
+    data: dict[str, Any] = json.loads((_SHIPPED / f"{name}.json").read_text("utf-8"))
+    return data
+
+
+def validate_source(
+    *, name: str, file_kind: str, mapping: dict[str, Any], defaults: dict[str, Any]
+) -> None:
+    """Raise :class:`InvalidInput` naming each problem of a mapping and its defaults."""
+    errors: list[dict[str, str]] = []
+    if not name.strip():
+        errors.append({"field": "name", "reason": _("give the source a name")})
+    if file_kind not in FileKind.values:
+        errors.append({"field": "file_kind", "reason": _("choose CSV or Excel")})
+    for target, header in mapping.items():
+        headers = [header] if isinstance(header, str) else header
+        if target not in BY_NAME:
+            errors.append(
+                {"field": target, "reason": _("“%(field)s” is not a field") % {"field": target}}
+            )
+        elif not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            errors.append({"field": target, "reason": _("give the column's header")})
+    values = defaults.get("values") or {}
+    for target, value in values.items():
+        if target not in DEFAULTABLE:
+            errors.append(
+                {
+                    "field": target,
+                    "reason": _("“%(field)s” cannot have a default") % {"field": target},
+                }
+            )
+            continue
+        choices = CHOICES.get(target)
+        if choices is not None and value not in choices.values:
+            errors.append(
+                {
+                    "field": target,
+                    "reason": _("“%(value)s” is not one of the allowed values") % {"value": value},
+                }
+            )
+        if target in {"nationality", "destination_country"} and not (
+            Country.objects.filter(pk=str(value).upper()).exists()
+        ):
+            errors.append(
+                {"field": target, "reason": _("unknown country code “%(code)s”") % {"code": value}}
+            )
+    if str(defaults.get("date_format") or "YYYY-MM-DD") not in DATE_FORMATS:
+        errors.append({"field": "date_format", "reason": _("choose one of the date forms")})
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
+def import_source_save(
+    *,
+    actor: Actor,
+    source: ImportSource | None,
+    name: str,
+    file_kind: str,
+    mapping: dict[str, Any],
+    defaults: dict[str, Any],
+) -> ImportSource:
+    """Create or change one of the organisation's sources; audited."""
+    if not can_import(actor):
+        raise PermissionDenied()
+    if source is not None and source.organisation_id != actor.organisation.pk:
+        raise PermissionDenied()
+    validate_source(name=name, file_kind=file_kind, mapping=mapping, defaults=defaults)
+    if source is None:
+        source = ImportSource(organisation=actor.organisation)
+    source.name, source.file_kind = name.strip(), file_kind
+    source.mapping, source.defaults = mapping, defaults
+    try:
+        with transaction.atomic():
+            source.save()
+            record(
+                actor,
+                Action.IMPORT_SOURCE_SAVED,
+                source,
+                details={"fields": sorted(mapping), "template": source.template},
+            )
+    except IntegrityError as error:
+        raise InvalidInput(
+            errors=[{"field": "name", "reason": _("another source already has this name")}]
+        ) from error
+    return source
+
+
+def import_source_from_template(*, actor: Actor, name: str) -> ImportSource:
+    """The organisation's copy of a shipped source, made on first use (later edits to
+    the copy are the organisation's own)."""
+    if not can_import(actor):
+        raise PermissionDenied()
+    shipped = template(name)
+    existing = ImportSource.objects.filter(organisation=actor.organisation, template=name).first()
+    if existing is not None:
+        return existing
+    source = ImportSource(organisation=actor.organisation, template=name)
+    taken = set(
+        ImportSource.objects.filter(organisation=actor.organisation).values_list("name", flat=True)
+    )
+    title = shipped["name"]
+    suffix = 2
+    while title in taken:
+        title, suffix = f"{shipped['name']} ({suffix})", suffix + 1
+    return import_source_save(
+        actor=actor,
+        source=source,
+        name=title,
+        file_kind=shipped["file_kind"],
+        mapping=shipped["mapping"],
+        defaults=shipped["defaults"],
+    )
