@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from pulang.audit.actions import Action
 from pulang.audit.services import record
 from pulang.errors import NotFound, PermissionDenied
-from pulang.orgs.models import Membership, Organisation
+from pulang.orgs.models import Membership, Organisation, OrganisationKind, Role
 from pulang.orgs.policies import (
     can_view_members,
     can_view_organisations,
@@ -131,3 +131,12 @@ def membership_exists(*, user_id: int, organisation_id: int, role: str) -> bool:
     return Membership.objects.filter(
         user_id=user_id, organisation_id=organisation_id, role=role, is_active=True
     ).exists()
+
+
+def role_codes() -> list[str]:
+    """Every role's code, for command-line choices."""
+    return list(Role.values)
+
+
+def organisation_kind_codes() -> list[str]:
+    return list(OrganisationKind.values)

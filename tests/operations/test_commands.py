@@ -85,3 +85,69 @@ def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read - documented == set()
     assert "DATABASE_URL" in read
+
+
+def test_first_administrator_of_a_deployment(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = run(
+        "add_organisation",
+        "--name",
+        "BP2MI",
+        "--kind",
+        "national_agency",
+        "--country",
+        "ID",
+        "--area",
+        "ID",
+    )
+    assert out.startswith("organisation ")
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "a-long-enough-secret-9")
+    out = run(
+        "add_member",
+        "--username",
+        "ayu",
+        "--organisation",
+        "BP2MI",
+        "--role",
+        "administrator",
+        "--clearance",
+    )
+    membership = Membership.objects.get(user__username="ayu")
+    assert (membership.role, membership.has_clearance, membership.organisation.name) == (
+        "administrator",
+        True,
+        "BP2MI",
+    )
+    assert membership.user.check_password("a-long-enough-secret-9")
+
+
+def test_add_member_refuses_a_role_the_organisation_cannot_have(world: World) -> None:
+    from pulang.accounts.services import user_create
+
+    user_create(username="gita", password="a-long-enough-secret-9", full_name="Gita")
+    with pytest.raises(CommandError, match="does not exist in an organisation"):
+        run(
+            "add_member",
+            "--username",
+            "gita",
+            "--organisation",
+            "PT Penempatan",
+            "--role",
+            "case_worker",
+        )
+    assert not Membership.objects.filter(user__username="gita").exists()
+
+
+def test_add_organisation_checks_the_area(world: World) -> None:
+    with pytest.raises(CommandError, match="must be responsible for an area"):
+        run(
+            "add_organisation",
+            "--name",
+            "X",
+            "--kind",
+            "district_office",
+            "--country",
+            "ID",
+            "--area",
+            "ID-JI",
+        )
+    assert not Organisation.objects.filter(name="X").exists()
