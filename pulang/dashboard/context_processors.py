@@ -22,7 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     items = [(reverse("dashboard:home"), _("Home"))]
     if registry_can(actor, RegistryCapability.VIEW_PERSONS):
-        items.append((reverse("registry:search"), _("People")))
+        items.append((reverse("registry:search"), _("Returnees")))
     if registry_can(actor, RegistryCapability.REVIEW_INTAKES):
         items.append((reverse("registry:intakes"), _("Reports to check")))
     if actor is not None and can_import(actor):

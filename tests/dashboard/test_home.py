@@ -23,16 +23,16 @@ PANELS = {
 NAVIGATION = {
     "administrator": [
         "Home",
-        "People",
+        "Returnees",
         "Reports to check",
         "Imports",
         "Organisations",
         "Audit log",
     ],
     "auditor": ["Home", "Organisations", "Audit log"],
-    "village_officer": ["Home", "People", "Reports to check", "Organisations"],
-    "consular_officer": ["Home", "People", "Organisations"],
-    "agency_staff": ["Home", "People", "Imports", "Organisations"],
+    "village_officer": ["Home", "Returnees", "Reports to check", "Organisations"],
+    "consular_officer": ["Home", "Returnees", "Organisations"],
+    "agency_staff": ["Home", "Returnees", "Imports", "Organisations"],
     "provider_staff": ["Home", "Organisations"],
 }
 
