@@ -69,3 +69,8 @@ def user_get_by_username(*, username: str) -> AbstractBaseUser | None:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username=username).first()
+
+
+def api_token_get_for_actor(*, actor: Actor, token_id: int) -> ApiToken | None:
+    """One of the actor's own tokens, or None (someone else's is as good as missing)."""
+    return ApiToken.objects.filter(pk=token_id, membership__user_id=actor.user.pk).first()

@@ -17,8 +17,7 @@ from pulang.accounts.models import ApiToken, UserPreference
 from pulang.accounts.selectors import token_digest
 from pulang.accounts.timezones import is_known_time_zone
 from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import NotFound
+from pulang.audit.services import record, refuse
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
@@ -109,8 +108,7 @@ def api_token_create(
     People issue tokens for their own roles; the system (``actor=None``) for any.
     """
     if actor is not None and actor.user.pk != membership.user_id:
-        record(actor, Action.ACCESS_DENIED, membership)
-        raise NotFound()
+        raise refuse(actor, membership)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
@@ -129,8 +127,7 @@ def api_token_create(
 
 def api_token_revoke(*, actor: Actor | None, token: ApiToken) -> ApiToken:
     if actor is not None and actor.user.pk != token.membership.user_id:
-        record(actor, Action.ACCESS_DENIED, token)
-        raise NotFound()
+        raise refuse(actor, token)
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +23,11 @@ from pulang.accounts.forms import (
     TokenCreateForm,
 )
 from pulang.accounts.middleware import TIME_ZONE_SESSION_KEY
-from pulang.accounts.selectors import api_token_list, preference_for_user
+from pulang.accounts.selectors import (
+    api_token_get_for_actor,
+    api_token_list,
+    preference_for_user,
+)
 from pulang.accounts.services import (
     acting_as_record,
     api_token_create,
@@ -39,6 +43,8 @@ from pulang.orgs.actor import Actor
 from pulang.orgs.middleware import ACTING_MEMBERSHIP_SESSION_KEY, actor_for_session
 from pulang.orgs.selectors import membership_get_for_user
 
+_SameSite = Literal["Lax", "Strict", "None"]
+
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
@@ -46,7 +52,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         language,
         max_age=365 * 24 * 3600,
         secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite="Lax",
+        samesite=cast(_SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
         httponly=False,
     )
 
@@ -196,7 +202,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     actor: Actor | None = getattr(request, "actor", None)
     if actor is not None:
-        token = next((t for t in api_token_list(actor=actor) if t.pk == token_id), None)
+        token = api_token_get_for_actor(actor=actor, token_id=token_id)
         if token is not None and token.revoked_at is None:
             api_token_revoke(actor=actor, token=token)
             messages.success(request, _("The token has been revoked."))

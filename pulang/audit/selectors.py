@@ -73,3 +73,13 @@ def audit_event_search(
     rows = list(events.order_by("-id")[: limit + 1])
     next_before = rows[limit - 1].pk if len(rows) > limit else None
     return AuditPage(events=rows[:limit], next_before=next_before)
+
+
+def audit_events_about(*, subject_type: str, subject_id: str) -> list[AuditEvent]:
+    """Every event about one record, oldest first: who read or changed it (the right of
+    access includes the recipients). The caller has already authorised the read."""
+    return list(
+        AuditEvent.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by(
+            "at", "id"
+        )
+    )

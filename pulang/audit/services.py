@@ -10,6 +10,7 @@ from django.utils import timezone
 from pulang.audit.actions import Action
 from pulang.audit.context import current_origin
 from pulang.audit.models import AuditEvent
+from pulang.errors import NotFound
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -59,3 +60,16 @@ def record(
         ip_address=origin.ip_address,
         request_id=origin.request_id,
     )
+
+
+def refuse(
+    actor: Actor | None,
+    subject: models.Model | None = None,
+    *,
+    subject_type: str = "",
+    subject_id: str = "",
+) -> NotFound:
+    """Record an attempt to reach a record outside the actor's scope (or a missing one)
+    and return the :class:`NotFound` to raise: an outsider learns nothing either way."""
+    record(actor, Action.ACCESS_DENIED, subject, subject_type=subject_type, subject_id=subject_id)
+    return NotFound()

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import InvalidInput, NotFound
+from pulang.audit.services import record, refuse
+from pulang.errors import InvalidInput
 from pulang.geo.errors import AreaImportRejected
 from pulang.geo.models import AdminArea
 from pulang.geo.policies import can_import_areas
@@ -261,13 +261,7 @@ def area_import(
         for country in countries.values():
             root = area_root_or_none(country)
             if root is None or not can_import_areas(actor, root):
-                record(
-                    actor,
-                    Action.ACCESS_DENIED,
-                    subject_type="geo.adminarea",
-                    subject_id=country.code,
-                )
-                raise NotFound()
+                raise refuse(actor, subject_type="geo.adminarea", subject_id=country.code)
 
     with transaction.atomic():
         roots = {code: country_root(country) for code, country in countries.items()}

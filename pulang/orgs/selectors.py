@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
-from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import NotFound, PermissionDenied
+from pulang.audit.services import refuse
+from pulang.errors import PermissionDenied
 from pulang.orgs.models import Membership, Organisation, OrganisationKind, Role
 from pulang.orgs.policies import (
     can_view_members,
@@ -67,13 +66,7 @@ def organisation_get_for_actor(*, actor: Actor, organisation_id: int) -> Organis
         or not can_view_organisations(actor)
         or not may_act_on_organisation(actor, organisation)
     ):
-        record(
-            actor,
-            Action.ACCESS_DENIED,
-            subject_type="orgs.organisation",
-            subject_id=str(organisation_id),
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="orgs.organisation", subject_id=str(organisation_id))
     return organisation
 
 

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import NotFound
+from pulang.audit.services import record, refuse
 from pulang.geo.models import AdminArea
 from pulang.orgs.errors import (
     AreaMismatch,
@@ -42,13 +41,7 @@ def _check_manager(actor: Actor | None, organisation: Organisation) -> None:
     if actor is None:
         return
     if not (can_manage_organisations(actor) and may_act_on_organisation(actor, organisation)):
-        record(
-            actor,
-            Action.ACCESS_DENIED,
-            subject_type="orgs.organisation",
-            subject_id=str(organisation.pk or ""),
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="orgs.organisation", subject_id=str(organisation.pk or ""))
 
 
 def organisation_create(

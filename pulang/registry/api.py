@@ -107,23 +107,24 @@ def register(
         data=body.to_input(),
         channel=_channel(actor),
         idempotency_key=idempotency_key.strip(),
-        on_match=OnMatch(on_match)
-        if on_match in OnMatch._value2member_map_
-        else _bad_on_match(on_match),
+        on_match=_on_match(on_match),
         link_to=link_to,
     )
     return _outcome(outcome)
 
 
-def _bad_on_match(value: str) -> OnMatch:
-    raise InvalidInput(
-        errors=[
-            {
-                "field": "on_match",
-                "reason": _("“%(value)s” is not one of ask, create or link") % {"value": value},
-            }
-        ]
-    )
+def _on_match(value: str) -> OnMatch:
+    try:
+        return OnMatch(value)
+    except ValueError:
+        raise InvalidInput(
+            errors=[
+                {
+                    "field": "on_match",
+                    "reason": _("“%(value)s” is not one of ask, create or link") % {"value": value},
+                }
+            ]
+        ) from None
 
 
 class SearchQuery(Schema):

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import NotFound, PermissionDenied
+from pulang.audit.services import record, refuse
+from pulang.errors import PermissionDenied
 from pulang.orgs.policies import may_act_on, scope_q
 from pulang.registry.codes import ReturnStatus
 from pulang.registry.models import (
@@ -54,10 +54,7 @@ def person_get_for_actor(*, actor: Actor, person_id: int, audit_view: bool = Fal
         or not can(actor, Capability.VIEW_PERSONS)
         or not may_act_on_person(actor, person, linked_organisation_ids(person))
     ):
-        record(
-            actor, Action.ACCESS_DENIED, subject_type="registry.person", subject_id=str(person_id)
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="registry.person", subject_id=str(person_id))
     if audit_view:
         record(actor, Action.PERSON_VIEWED, person)
     return person
@@ -176,13 +173,7 @@ def intake_get_for_actor(*, actor: Actor, intake_id: int) -> IntakeRecord:
         or intake.area is None
         or not may_act_on(actor, area=intake.area)
     ):
-        record(
-            actor,
-            Action.ACCESS_DENIED,
-            subject_type="registry.intakerecord",
-            subject_id=str(intake_id),
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="registry.intakerecord", subject_id=str(intake_id))
     return intake
 
 

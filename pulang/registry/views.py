@@ -71,6 +71,17 @@ def _form_choices(actor: Actor) -> dict[str, Any]:
     }
 
 
+def _decision(value: str) -> tuple[OnMatch, int | None]:
+    """The button pressed under the people found: "create", "link:<person id>", or a
+    first check ("ask"). A malformed link names no one; the service says so."""
+    if value == "create":
+        return OnMatch.CREATE, None
+    if value.startswith("link:"):
+        number = value.removeprefix("link:")
+        return OnMatch.LINK, int(number) if number.isdigit() else None
+    return OnMatch.ASK, None
+
+
 @login_required
 def search_view(request: HttpRequest) -> HttpResponse:
     actor = _actor_may(request, Capability.VIEW_PERSONS)
@@ -111,16 +122,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None, initial=initial, **choices)
     context: dict[str, Any] = {"form": form, "candidates": [], "hidden_candidates": 0}
     if request.method == "POST" and form.is_valid():
-        decision = request.POST.get("decision", "ask")
-        link_to = None
-        if decision.startswith("link:"):
-            decision, link_to = (
-                "link",
-                int(decision.split(":", 1)[1]) if decision[5:].isdigit() else None,
-            )
-        on_match = {"ask": OnMatch.ASK, "create": OnMatch.CREATE, "link": OnMatch.LINK}.get(
-            decision, OnMatch.ASK
-        )
+        on_match, link_to = _decision(request.POST.get("decision", ""))
         channel = Channel.CONSULAR if actor.scope_country_code else Channel.STAFF
         try:
             outcome = registration_submit(
@@ -272,14 +274,7 @@ def intake_view(request: HttpRequest, intake_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("The report has been rejected."))
                 return redirect("registry:intakes")
-            link_to = (
-                int(decision[5:])
-                if decision.startswith("link:") and decision[5:].isdigit()
-                else None
-            )
-            on_match = (
-                OnMatch.LINK if link_to else OnMatch.CREATE if decision == "create" else OnMatch.ASK
-            )
+            on_match, link_to = _decision(decision)
             outcome = intake_decide(
                 actor=actor, intake_id=intake_id, on_match=on_match, link_to=link_to
             )

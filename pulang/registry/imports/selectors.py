@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from pulang.audit.actions import Action
-from pulang.audit.services import record
-from pulang.errors import NotFound, PermissionDenied
+from pulang.audit.services import record, refuse
+from pulang.errors import PermissionDenied
 from pulang.registry.imports.models import ImportBatch, ImportRowError, ImportSource
 from pulang.registry.imports.policies import can_import
 
@@ -27,13 +27,7 @@ def import_sources_for_actor(*, actor: Actor) -> QuerySet[ImportSource]:
 def import_source_get_for_actor(*, actor: Actor, source_id: int) -> ImportSource:
     source = ImportSource.objects.filter(pk=source_id).first()
     if source is None or not can_import(actor) or source.organisation_id != actor.organisation.pk:
-        record(
-            actor,
-            Action.ACCESS_DENIED,
-            subject_type="registry.importsource",
-            subject_id=str(source_id),
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="registry.importsource", subject_id=str(source_id))
     return source
 
 
@@ -54,13 +48,7 @@ def import_batch_get_for_actor(*, actor: Actor, batch_id: int) -> ImportBatch:
         .first()
     )
     if batch is None or not can_import(actor) or batch.organisation_id != actor.organisation.pk:
-        record(
-            actor,
-            Action.ACCESS_DENIED,
-            subject_type="registry.importbatch",
-            subject_id=str(batch_id),
-        )
-        raise NotFound()
+        raise refuse(actor, subject_type="registry.importbatch", subject_id=str(batch_id))
     return batch
 
 

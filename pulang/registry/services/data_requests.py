@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pulang.audit.actions import Action
-from pulang.audit.models import AuditEvent
+from pulang.audit.selectors import audit_events_about
 from pulang.audit.services import record
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.geo.models import AdminArea
@@ -46,7 +46,7 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
         raise PermissionDenied()
     file = person_file(actor=actor, person_id=person_id)
     p = file.person
-    accesses = AuditEvent.objects.filter(subject_type="registry.person", subject_id=str(p.pk))
+    accesses = audit_events_about(subject_type="registry.person", subject_id=str(p.pk))
     export = {
         "exported_at": timezone.now().isoformat(),
         "person": {
@@ -122,7 +122,7 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
         # Who has read or changed the record: part of the right of access.
         "accessed_by": [
             {"at": e.at.isoformat(), "organisation": e.organisation_name, "action": e.action}
-            for e in accesses.order_by("at")
+            for e in accesses
         ],
     }
     record(actor, Action.PERSON_EXPORTED, p)
