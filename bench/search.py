@@ -3,7 +3,9 @@
     python -m bench.search --persons 1000000 [--queries 500] [--seed 7]
 
 Seeds the database DATABASE_URL names (once; reused when it already holds the same
-seeded population) with ``pulang seed --duplicates 0.15 --truth``, then searches as a
+seeded population) with ``pulang seed --duplicates 0.15 --truth``, its people living in a
+fictional tree of districts, sub-districts and villages under every province (``--fan-out``
+of each; 10 gives 42,180 areas, about 80 people a village at a million), then searches as a
 national officer with queries taken from the corrupted duplicates (typos,
 transliteration variants, swapped order, nicknames, estimated birth dates) and prints:
 blocked search (name + date of birth) and name-only search latency (p50, p95), and
@@ -21,7 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench._setup import django_setup, emit, percentile
+from bench._setup import django_setup, emit, percentile, synthetic_area_tree
 
 
 def main() -> None:
@@ -29,6 +31,12 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--fan-out",
+        type=int,
+        default=10,
+        help="districts per province, sub-districts per district, villages per sub-district",
+    )
     args = parser.parse_args()
     django_setup()
 
@@ -43,6 +51,8 @@ def main() -> None:
     truth_path = Path("var") / f"bench-truth-{args.persons}-{args.seed}.csv"
     if not truth_path.exists() or Person.objects.count() == 0:
         call_command("load_reference", verbosity=0)
+        areas = synthetic_area_tree("ID", args.fan_out)
+        emit("synthetic_areas", areas, "areas", fan_out=args.fan_out)
         started = time.perf_counter()
         with override_settings(PULANG_DEMO=True):
             call_command(

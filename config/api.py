@@ -17,9 +17,11 @@ from pulang.accounts.api import router as accounts_router
 from pulang.audit.api import router as audit_router
 from pulang.errors import DomainError
 from pulang.geo.api import router as geo_router
+from pulang.linkage.api import router as linkage_router
 from pulang.orgs.api import router as orgs_router
 from pulang.reference.api import router as reference_router
 from pulang.registry.api import router as registry_router
+from pulang.registry.imports.api import router as imports_router
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -128,3 +130,5 @@ api.add_router("/reference", reference_router)
 api.add_router("/geo", geo_router)
 api.add_router("/audit", audit_router)
 api.add_router("/registry", registry_router)
+api.add_router("/registry/imports", imports_router)
+api.add_router("/linkage", linkage_router)

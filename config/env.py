@@ -64,6 +64,23 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise EnvError(f"{name}={value!r} is not a number") from exc
+    if minimum is not None and number < minimum:
+        raise EnvError(f"{name}={number} must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise EnvError(f"{name}={number} must be at most {maximum}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

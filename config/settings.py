@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import EnvError, env_bool, env_int, env_list, env_str
+from config.env import EnvError, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pulang.audit",
     "pulang.dashboard",
     "pulang.registry",
+    "pulang.linkage",
     "pulang.operations",
 ]
 
@@ -109,6 +110,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (long imports): Django's Tasks API with the database backend, run by
 # `pulang db_worker` beside the web server. A Redis-backed backend serves several hosts.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Bulk imports (docs/imports.md): where uploaded files wait until imported (personal data;
+# storage every worker host shares), and the processes that check a large file (0: one per
+# CPU, up to four).
+PULANG_IMPORT_DIR = env_str("PULANG_IMPORT_DIR", str(BASE_DIR / "var" / "imports"))
+if not Path(PULANG_IMPORT_DIR).is_absolute():
+    raise EnvError(f"PULANG_IMPORT_DIR={PULANG_IMPORT_DIR!r} must be an absolute path")
+PULANG_IMPORT_WORKERS = env_int("PULANG_IMPORT_WORKERS", 0, minimum=0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -213,7 +221,28 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
         "axes": {"level": "WARNING"},
+        # The linkage engine narrates every step at INFO; keep the warnings only.
+        "splink": {"level": "WARNING"},
     },
 }
 
 PULANG_DEMO = env_bool("PULANG_DEMO", default=False)
+
+# Batch record linkage (docs/linkage.md). A pair at or above the automatic threshold that
+# also shares a verified document number is merged without review; pairs from the review
+# threshold up go to the stewards' queue; below it, nothing. Chosen by measurement on the
+# synthetic labelled set (python -m bench.linkage).
+PULANG_LINKAGE_AUTO_THRESHOLD = env_float(
+    "PULANG_LINKAGE_AUTO_THRESHOLD", 0.999, minimum=0.0, maximum=1.0
+)
+PULANG_LINKAGE_REVIEW_THRESHOLD = env_float(
+    "PULANG_LINKAGE_REVIEW_THRESHOLD", 0.8, minimum=0.0, maximum=1.0
+)
+if PULANG_LINKAGE_REVIEW_THRESHOLD > PULANG_LINKAGE_AUTO_THRESHOLD:
+    raise EnvError("PULANG_LINKAGE_REVIEW_THRESHOLD must not exceed PULANG_LINKAGE_AUTO_THRESHOLD")
+# Off: every pair goes to the review queue, none is merged without a person deciding.
+PULANG_LINKAGE_AUTO_LINK = env_bool("PULANG_LINKAGE_AUTO_LINK", default=True)
+# Memory the linkage engine (DuckDB) may use before it spills to disk, and its threads
+# (0: one per core).
+PULANG_LINKAGE_MEMORY_LIMIT = env_str("PULANG_LINKAGE_MEMORY_LIMIT", "4GB")
+PULANG_LINKAGE_THREADS = env_int("PULANG_LINKAGE_THREADS", 0, minimum=0)

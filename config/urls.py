@@ -8,5 +8,6 @@ urlpatterns = [
     path("organisations/", include("pulang.orgs.urls")),
     path("audit/", include("pulang.audit.urls")),
     path("registry/", include("pulang.registry.urls")),
+    path("linkage/", include("pulang.linkage.urls")),
     path("api/v1/", api.urls),
 ]

@@ -88,3 +88,51 @@ def test_suite_hashes_with_argon2() -> None:
     from tests.hashers import FastArgon2PasswordHasher
 
     assert FastArgon2PasswordHasher.algorithm == "argon2"
+
+
+def _import_settings(**extra: str) -> dict[str, object]:
+    """PULANG_IMPORT_DIR and PULANG_IMPORT_WORKERS as a fresh interpreter reads them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULANG_")}
+    env.update({"PULANG_SECRET_KEY": "x" * 50, **extra})
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import json; from config import settings as s; print(json.dumps("
+        "{'dir': s.PULANG_IMPORT_DIR, 'workers': s.PULANG_IMPORT_WORKERS}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1]}
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def test_import_settings_default_to_var_imports_and_automatic_workers() -> None:
+    assert _import_settings() == {"dir": str(ROOT / "var" / "imports"), "workers": 0}
+
+
+def test_import_settings_come_from_the_environment(tmp_path: Path) -> None:
+    folder = str(tmp_path / "uploads")
+    values = _import_settings(PULANG_IMPORT_DIR=folder, PULANG_IMPORT_WORKERS="3")
+    assert values == {"dir": folder, "workers": 3}
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        (
+            {"PULANG_IMPORT_DIR": "var/uploads"},
+            "config.env.EnvError: PULANG_IMPORT_DIR='var/uploads' must be an absolute path",
+        ),
+        (
+            {"PULANG_IMPORT_WORKERS": "many"},
+            "config.env.EnvError: PULANG_IMPORT_WORKERS='many' is not a whole number",
+        ),
+        (
+            {"PULANG_IMPORT_WORKERS": "-1"},
+            "config.env.EnvError: PULANG_IMPORT_WORKERS=-1 must be at least 0",
+        ),
+    ],
+)
+def test_malformed_import_settings_stop_the_start(env: dict[str, str], error: str) -> None:
+    assert _import_settings(**env) == {"error": error}

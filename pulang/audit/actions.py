@@ -40,6 +40,8 @@ class Action(enum.StrEnum):
     ERASURE_REQUESTED = "registry.erasure_requested"
     ERASURE_REFUSED = "registry.erasure_refused"
     PERSON_ERASED = "registry.person_erased"
+    PERSON_MERGED = "registry.person_merged"
+    PERSON_UNMERGED = "registry.person_unmerged"
     IMPORT_SOURCE_SAVED = "registry.import_source_saved"
     IMPORT_UPLOADED = "registry.import_uploaded"
     IMPORT_CHECKED = "registry.import_checked"
@@ -47,6 +49,12 @@ class Action(enum.StrEnum):
     IMPORT_FAILED = "registry.import_failed"
     IMPORT_ABANDONED = "registry.import_abandoned"
     IMPORT_ERRORS_DOWNLOADED = "registry.import_errors_downloaded"
+    LINKAGE_RUN_REQUESTED = "linkage.run_requested"
+    LINKAGE_RUN_FINISHED = "linkage.run_finished"
+    LINKAGE_RUN_FAILED = "linkage.run_failed"
+    LINKAGE_MODEL_TRAINED = "linkage.model_trained"
+    PAIR_VIEWED = "linkage.pair_viewed"
+    PAIR_DECIDED = "linkage.pair_decided"
 
 
 LABELS: dict[Action, str | Promise] = {
@@ -80,6 +88,8 @@ LABELS: dict[Action, str | Promise] = {
     Action.ERASURE_REQUESTED: _("Asked for a person's data to be erased"),
     Action.ERASURE_REFUSED: _("Refused to erase a person's data"),
     Action.PERSON_ERASED: _("Erased a person's data"),
+    Action.PERSON_MERGED: _("Merged two records of the same person"),
+    Action.PERSON_UNMERGED: _("Undid a merge of two records"),
     Action.IMPORT_SOURCE_SAVED: _("Saved how an import file's columns are read"),
     Action.IMPORT_UPLOADED: _("Uploaded a file to import"),
     Action.IMPORT_CHECKED: _("Checked a file to import"),
@@ -87,4 +97,10 @@ LABELS: dict[Action, str | Promise] = {
     Action.IMPORT_FAILED: _("An import failed"),
     Action.IMPORT_ABANDONED: _("Abandoned a file to import"),
     Action.IMPORT_ERRORS_DOWNLOADED: _("Downloaded the problems found in an import file"),
+    Action.LINKAGE_RUN_REQUESTED: _("Asked for a duplicate search across the registry"),
+    Action.LINKAGE_RUN_FINISHED: _("A duplicate search across the registry finished"),
+    Action.LINKAGE_RUN_FAILED: _("A duplicate search across the registry failed"),
+    Action.LINKAGE_MODEL_TRAINED: _("Trained a new model for finding duplicates"),
+    Action.PAIR_VIEWED: _("Looked at two records that may be the same person"),
+    Action.PAIR_DECIDED: _("Decided whether two records are the same person"),
 }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pulang.audit.policies import can_view_audit_log
+from pulang.linkage.policies import can_review_pairs
 from pulang.orgs.policies import can_view_organisations
 from pulang.orgs.selectors import membership_list_for_user
 from pulang.registry.imports.policies import can_import
@@ -27,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("registry:intakes"), _("Reports to check")))
     if actor is not None and can_import(actor):
         items.append((reverse("registry:imports"), _("Imports")))
+    if can_review_pairs(actor):
+        items.append((reverse("linkage:queue"), _("Duplicates to review")))
     if can_view_organisations(actor):
         items.append((reverse("orgs:list"), _("Organisations")))
     if can_view_audit_log(actor):

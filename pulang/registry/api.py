@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from pulang.errors import InvalidInput
 from pulang.orgs.actor import Actor
@@ -22,7 +23,7 @@ from pulang.registry.schemas import (
     SearchOut,
 )
 from pulang.registry.search import PersonQuery
-from pulang.registry.selectors import intake_queue, person_file, person_search
+from pulang.registry.selectors import intake_queue, person_file, person_merges, person_search
 from pulang.registry.services import (
     OnMatch,
     RegistrationOutcome,
@@ -33,10 +34,15 @@ from pulang.registry.services import (
     intake_decide,
     intake_reject,
     person_export,
+    person_merge,
+    person_unmerge,
     person_update,
     registration_submit,
     return_record_arrival,
 )
+
+if TYPE_CHECKING:
+    from pulang.registry.models import PersonMerge
 
 router = Router(tags=["registry"])
 
@@ -344,3 +350,90 @@ def decide_erasure(request: HttpRequest, request_id: int, body: ErasureDecisionI
         actor=_actor(request), request_id=request_id, approve=body.approve, note=body.note
     )
     return ErasureOut(id=item.pk, person_id=item.person_id, status=item.status)
+
+
+class MergeVersionsIn(Schema):
+    survivor: int = Field(description="the `version` of this record you read")
+    absorbed: int = Field(description="the `version` of the record to merge into it")
+
+
+class MergeIn(Schema):
+    absorbed_id: int = Field(description="the record to merge into this one (it disappears)")
+    reason: str = Field(description="why they are the same person")
+    versions: MergeVersionsIn
+
+
+class UnmergeIn(Schema):
+    reason: str = Field(description="why they are two different people after all")
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    absorbed_id: int
+    reason: str
+    automatic: bool
+    organisation: str | None
+    merged_at: dt.datetime
+    moved: dict[str, list[int]] = Field(description="{model: [row ids]} moved to the survivor")
+    kept: dict[str, list[int]] = Field(
+        description="{model: [row ids]} left on the absorbed record: the survivor had them"
+    )
+    survivor_fields_changed: list[str] = Field(
+        description="the survivor's details filled in from the absorbed record"
+    )
+    unmerged_at: dt.datetime | None
+    unmerge_reason: str
+    unmerge_kept: list[str] = Field(
+        description="survivor details changed after the merge, left as they were on undoing"
+    )
+
+
+def _merge_out(merge: PersonMerge) -> MergeOut:
+    return MergeOut(
+        id=merge.pk,
+        survivor_id=merge.survivor_id,
+        absorbed_id=merge.absorbed_id,
+        reason=merge.reason,
+        automatic=merge.automatic,
+        organisation=merge.organisation.name if merge.organisation else None,
+        merged_at=merge.created_at,
+        moved=merge.moved,
+        kept=merge.kept,
+        survivor_fields_changed=sorted(merge.survivor_before),
+        unmerged_at=merge.unmerged_at,
+        unmerge_reason=merge.unmerge_reason,
+        unmerge_kept=merge.unmerge_kept,
+    )
+
+
+@router.post(
+    "/persons/{person_id}/merge", response=MergeOut, summary="Merge another record into this one"
+)
+def merge(request: HttpRequest, person_id: int, body: MergeIn) -> MergeOut:
+    """The two records are the same person: this one survives and takes everything the
+    other holds; its blank details are filled in from the other. Reversible (`unmerge`).
+    Supervisors and administrators of government offices whose scope covers both.
+    Send both `versions` you read: 409 `registry.stale_record` if either changed since."""
+    item = person_merge(
+        actor=_actor(request),
+        survivor_id=person_id,
+        absorbed_id=body.absorbed_id,
+        reason=body.reason,
+        expected_versions=(body.versions.survivor, body.versions.absorbed),
+    )
+    return _merge_out(item)
+
+
+@router.post("/merges/{merge_id}/unmerge", response=MergeOut, summary="Undo a merge")
+def unmerge(request: HttpRequest, merge_id: int, body: UnmergeIn) -> MergeOut:
+    """Puts every moved row and changed detail back; the absorbed record is visible again.
+    Merges are undone newest first (409 `registry.later_merge_first`)."""
+    return _merge_out(person_unmerge(actor=_actor(request), merge_id=merge_id, reason=body.reason))
+
+
+@router.get("/persons/{person_id}/merges", response=list[MergeOut], summary="Merges of a record")
+def merges(request: HttpRequest, person_id: int) -> list[MergeOut]:
+    """Every merge the record took part in, oldest first, undone ones included. A merged
+    record answers for those who may see the record it was merged into."""
+    return [_merge_out(m) for m in person_merges(actor=_actor(request), person_id=person_id)]

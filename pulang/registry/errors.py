@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from pulang.errors import Conflict, DomainError
+from pulang.errors import Conflict, DomainError, NotFound
 
 
 class PossibleDuplicates(DomainError):
@@ -22,3 +22,41 @@ class IntakeAlreadyDecided(DomainError):
     code = "registry.intake_already_decided"
     status = 409
     message = _("This report has already been dealt with.")
+
+
+class PersonMerged(NotFound):
+    """The record was merged into another: raised only to those who may see that one."""
+
+    code = "registry.person_merged"
+    message = _("This record has been merged into record %(survivor)s.")
+
+    def __init__(self, *, survivor: int) -> None:
+        super().__init__(survivor=survivor)
+        self.survivor_id = survivor
+
+
+class AlreadyMerged(Conflict):
+    code = "registry.already_merged"
+    message = _("Record %(person)s has already been merged into another record.")
+
+
+class MergeAlreadyUndone(Conflict):
+    code = "registry.merge_already_undone"
+    message = _("This merge has already been undone.")
+
+
+class LaterMergeFirst(Conflict):
+    """Merges are undone newest first, one record at a time."""
+
+    code = "registry.later_merge_first"
+    message = _(
+        "One of these records has been merged again since (merge %(later)s): undo that merge first."
+    )
+
+
+class MergeNotReversible(Conflict):
+    code = "registry.merge_not_reversible"
+    message = _(
+        "Some of what this merge moved is no longer where the merge put it, so it cannot "
+        "be undone exactly. Nothing has been changed."
+    )

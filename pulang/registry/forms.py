@@ -24,7 +24,8 @@ from pulang.registry.codes import (
 )
 from pulang.registry.inputs import EpisodeInput, IdentifierInput, RegistrationInput, ReturnInput
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+# A date field takes ISO dates whatever the language (a localised value shows empty).
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -206,3 +207,13 @@ class PersonEditForm(forms.Form):
 class ArrivalForm(forms.Form):
     returned_on = forms.DateField(label=_("Arrived on"), widget=_DATE)
     port_of_entry = forms.CharField(label=_("Port of entry"), max_length=120, required=False)
+
+
+class UnmergeForm(forms.Form):
+    reason = forms.CharField(label=_("Why they are two different people"), max_length=500)
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked: these records are two different people, and each gets back "
+            "what it had before the merge."
+        )
+    )

@@ -8,6 +8,7 @@ marked ``# sensitive`` and shown only on need to know.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,11 +88,33 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Set when this record was found to be the same person as another and merged into it
+    # (``PersonMerge``): it then appears nowhere but points to the record that holds it all.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=_PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed_records",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["phone"], name="person_phone_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True, merged_at__isnull=True)
+                | models.Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="person_merged_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="person_not_merged_into_itself",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Person {self.pk}"  # never the name: str() reaches logs
@@ -113,6 +136,9 @@ class PersonName(models.Model):
     sorted_tokens = models.CharField(max_length=200)
     phonetic = models.CharField(max_length=200, db_index=True)
     script = models.CharField(max_length=4, blank=True)
+    # The birth year of the record the name came with (kept in step when the person's date
+    # of birth is corrected): search narrows its phonetic-code index by it (0006).
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sorted_tokens"], name="personname_sorted_idx")]
@@ -421,6 +447,75 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure request {self.pk} ({self.status})"
+
+
+class PersonMerge(models.Model):
+    """Two records found to be one person: ``absorbed`` was merged into ``survivor``.
+
+    Holds everything needed to undo it exactly (``services/merge.py``): the rows moved,
+    the duplicates left where they were, the values rows and survivor fields had before.
+    Undoing fills in ``unmerged_*``; the merge itself stays as history.
+    """
+
+    survivor = models.ForeignKey(Person, on_delete=_PROTECT, related_name="merges_survived")
+    absorbed = models.ForeignKey(Person, on_delete=_PROTECT, related_name="merges_absorbed")
+    reason = models.CharField(_("why they are the same person"), max_length=500)
+    # Decided by the linkage engine rather than a person (``decided_by`` may then be empty).
+    automatic = models.BooleanField(_("merged automatically"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=_PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=_PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("merged"), db_index=True)
+    # {model label: [row ids]} moved from the absorbed record to the survivor.
+    moved = models.JSONField(default=dict, blank=True)
+    # {model label: [row ids]} left on the absorbed record: the survivor already had them.
+    kept = models.JSONField(default=dict, blank=True)
+    # {model label: {"ids": [...], "values": {field: value before}}}: moved rows changed on
+    # the way (the absorbed record's primary name became an alias of the survivor).
+    rewritten = models.JSONField(default=dict, blank=True)
+    # {field: value before} of the survivor's fields the merge changed (blanks it filled in
+    # from the absorbed record; the restriction flag).
+    survivor_before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The survivor's version just after the merge: unchanged at undo time means untouched.
+    survivor_version = models.PositiveIntegerField()
+    unmerged_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=_PROTECT, null=True, blank=True, related_name="+"
+    )
+    unmerge_reason = models.CharField(_("why it was undone"), max_length=500, blank=True)
+    # Survivor fields changed since the merge, so left as they were when it was undone.
+    unmerge_kept = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of records")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("absorbed")),
+                name="personmerge_two_records",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(automatic=True) | models.Q(decided_by__isnull=False),
+                name="personmerge_decided_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unmerged_at__isnull=True, unmerged_by__isnull=True)
+                | models.Q(unmerged_at__isnull=False, unmerged_by__isnull=False),
+                name="personmerge_undone_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["absorbed"],
+                condition=models.Q(unmerged_at__isnull=True),
+                name="personmerge_absorbed_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Merge {self.pk}: person {self.absorbed_id} into {self.survivor_id}"
 
 
 # Import sources, batches and their problems live in registry/imports (docs/imports.md).

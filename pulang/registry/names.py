@@ -23,6 +23,8 @@ from rapidfuzz.distance import Indel, JaroWinkler
 # Keys of an absurdly long "name" are computed on its start only.
 MAX_INPUT_CHARS = 1000
 MAX_TOKENS = 32
+# The shortest piece of a name taken for a nickname of it.
+NICKNAME_MIN = 3
 
 
 @dataclass(frozen=True)
@@ -569,6 +571,11 @@ def _token_similarity(a: str, b: str) -> float:
     score = JaroWinkler.normalized_similarity(a, b)
     if phonetic_token(a) == phonetic_token(b):
         score = max(score, 0.92)
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= NICKNAME_MIN and short in long:
+        # A nickname is usually a piece of the name: Parmi (Suparmi), Wati (Rahmawati),
+        # Liha (Sholihah), Met (Slamet). Agreeing, but less than a spelling variant.
+        score = max(score, 0.85)
     return score
 
 

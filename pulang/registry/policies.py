@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
-from pulang.orgs.models import Role, ScopeKind
+from pulang.orgs.models import GOVERNMENT_OFFICE_KINDS, Role, ScopeKind
 from pulang.orgs.policies import may_act_on, may_view_restricted, role_allows, scope_q
 from pulang.registry.models import Person, PersonOrganisationLink
 
@@ -26,6 +26,7 @@ class Capability(enum.StrEnum):
     EXPORT_PERSON_DATA = "registry.export_person_data"
     REQUEST_ERASURE = "registry.request_erasure"
     DECIDE_ERASURE = "registry.decide_erasure"
+    MERGE_PERSONS = "registry.merge_persons"
 
 
 _OFFICE_WORK = frozenset(
@@ -39,8 +40,11 @@ _OFFICE_WORK = frozenset(
     }
 )
 # Data-subject requests: anyone in an office may take one down; a supervisor or an
-# administrator exports and decides on erasure (never the person who asked for it).
-_SUPERVISION = frozenset({Capability.EXPORT_PERSON_DATA, Capability.DECIDE_ERASURE})
+# administrator exports and decides on erasure (never the person who asked for it), and
+# merges records of the same person (only in government offices: ``can_merge_persons``).
+_SUPERVISION = frozenset(
+    {Capability.EXPORT_PERSON_DATA, Capability.DECIDE_ERASURE, Capability.MERGE_PERSONS}
+)
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CASE_WORKER: _OFFICE_WORK,
     Role.SUPERVISOR: _OFFICE_WORK | _SUPERVISION,
@@ -82,15 +86,22 @@ def person_scope_q(actor: Actor) -> Q:
             )
         )
     )
-    visible &= Q(erased_at__isnull=True)
+    visible &= Q(erased_at__isnull=True, merged_into__isnull=True)
     if not may_view_restricted(actor):
         visible &= Q(is_restricted=False)
     return visible
 
 
 def may_act_on_person(actor: Actor, person: Person, linked_organisation_ids: set[int]) -> bool:
-    if person.erased_at is not None:
+    """Erased records are for nobody; merged ones live on in the record they were merged
+    into (``selectors.person_get_for_actor`` points there)."""
+    if person.erased_at is not None or person.merged_into_id is not None:
         return False
+    return within_reach(actor, person, linked_organisation_ids)
+
+
+def within_reach(actor: Actor, person: Person, linked_organisation_ids: set[int]) -> bool:
+    """The person's record lies in the actor's scope (and clearance), whatever its state."""
     if person.is_restricted and not may_view_restricted(actor):
         return False
     return may_act_on(
@@ -99,4 +110,24 @@ def may_act_on_person(actor: Actor, person: Person, linked_organisation_ids: set
         destination_country=person.abroad_in_id,
         home_country=person.nationality_id,
         organisation_ids=linked_organisation_ids,
+    )
+
+
+def can_merge_persons(actor: Actor | None) -> bool:
+    """Merging and undoing merges: supervisors and administrators of government offices.
+    (A consular post's supervisor sees workers only while abroad: never both stories.)"""
+    return (
+        actor is not None
+        and can(actor, Capability.MERGE_PERSONS)
+        and actor.organisation.kind in GOVERNMENT_OFFICE_KINDS
+    )
+
+
+def may_merge_person(actor: Actor, person: Person, linked_organisation_ids: set[int]) -> bool:
+    """May ``actor`` merge this record into another, or another into it, or undo that?
+    Every record of a merge must pass; restricted ones need clearance."""
+    return (
+        can_merge_persons(actor)
+        and person.erased_at is None
+        and within_reach(actor, person, linked_organisation_ids)
     )

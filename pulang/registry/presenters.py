@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pulang.audit.actions import LABELS as ACTION_LABELS
 from pulang.audit.actions import Action
@@ -21,7 +23,7 @@ from pulang.registry.codes import (
     Sex,
 )
 from pulang.registry.inputs import RegistrationInput
-from pulang.registry.models import Person, PersonName
+from pulang.registry.models import Person, PersonMerge, PersonName
 
 
 def _label(choices: Any, value: object) -> str:
@@ -101,3 +103,44 @@ def intake_facts(data: RegistrationInput, area_name: str) -> list[tuple[str, str
         )
         facts.append((_("Came home"), f"{came} — {_label(ReturnReason, data.return_.reason)}"))
     return facts
+
+
+_COUNTED: dict[str, Callable[[int], str]] = {
+    "registry.intakerecord": lambda n: ngettext("%(count)d report", "%(count)d reports", n),
+    "registry.personname": lambda n: ngettext("%(count)d name", "%(count)d names", n),
+    "registry.identifier": lambda n: ngettext("%(count)d document", "%(count)d documents", n),
+    "registry.migrationepisode": lambda n: ngettext(
+        "%(count)d stay abroad", "%(count)d stays abroad", n
+    ),
+    "registry.return": lambda n: ngettext("%(count)d return", "%(count)d returns", n),
+    "registry.skill": lambda n: ngettext("%(count)d skill", "%(count)d skills", n),
+    "registry.consent": lambda n: ngettext("%(count)d consent", "%(count)d consents", n),
+    "registry.personorganisationlink": lambda n: ngettext(
+        "%(count)d organisation link", "%(count)d organisation links", n
+    ),
+    "registry.erasurerequest": lambda n: ngettext(
+        "%(count)d request to erase", "%(count)d requests to erase", n
+    ),
+}
+
+
+def _counted(rows: dict[str, list[int]]) -> str:
+    parts = []
+    for label, ids in rows.items():
+        words = _COUNTED.get(label)
+        parts.append(words(len(ids)) % {"count": len(ids)} if words else f"{len(ids)} {label}")
+    return ", ".join(parts)
+
+
+def _field_names(names: list[str]) -> str:
+    return ", ".join(str(getattr(Person._meta.get_field(n), "verbose_name", n)) for n in names)
+
+
+def merge_facts(merge: PersonMerge) -> dict[str, str]:
+    """What a merge brought, filled in and left behind, in words, for the timeline."""
+    return {
+        "moved": _counted(merge.moved),
+        "kept": _counted(merge.kept),
+        "filled": _field_names(sorted(merge.survivor_before)),
+        "unmerge_kept": _field_names(list(merge.unmerge_kept)),
+    }

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pulang.registry.codes import ConsentPurpose, ReturnReason, Sex
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+# A date field takes ISO dates whatever the language (a localised value shows empty).
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The reasons a returnee recognises at a glance; officers refine them later.
 SELF_REASONS = [

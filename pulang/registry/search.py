@@ -2,36 +2,57 @@
 and area. Used by the search page and API (scoped to the actor) and by the duplicate check
 at registration.
 
-Two steps. (1) Candidates: exact blocks (ID number, phone, birth date) and the name index
-(PostgreSQL pg_trgm; SQLite FTS5 trigram; :func:`_name_candidates` is the one place the
-databases differ). (2) Scoring in Python with the name keys of every candidate name, so
-that both databases rank alike and every result says why it matched.
+Three steps. (1) Candidates: exact blocks (ID number, phone, birth date) and the name
+indexes, each a bounded query that returns the name keys, birth date and home-area path of
+its rows, so nothing is fetched twice. The name indexes are: the per-token phonetic codes
+(PostgreSQL GIN on the code array; SQLite FTS5 over the codes), which find the same name
+however it is spelt, ordered or shortened, narrowed to the birth-year window when the
+query has a year; and, only when those find nobody close, the trigram index (PostgreSQL
+pg_trgm; SQLite FTS5 trigram) for typos. :func:`_token_predicate` and
+:func:`_trigram_rows` are the only places the databases differ. (2) Scoring in Python
+with the name keys, so both databases rank alike and every result says why it matched.
+(3) The actor's scope, applied to the best-scored ids only, then the persons are loaded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pulang.registry.identifiers import normalise_number
 from pulang.registry.models import Identifier, Person, PersonName
-from pulang.registry.names import NameKeys, name_keys, name_similarity
+from pulang.registry.names import (
+    COMMON_TOKENS,
+    NameKeys,
+    name_keys,
+    name_similarity,
+    phonetic_token,
+)
 
-# How many name-index hits are rescored; more costs time, fewer loses recall.
-NAME_CANDIDATES = 200
-# Below this name similarity a candidate found only by name is not shown.
+# Rows each name-index query may return; more costs time, fewer loses recall.
+TOKEN_ROWS = 250
+TRIGRAM_ROWS = 200
+# Below this name similarity a candidate found only by name is not shown; born on the
+# same day, a weaker name still is (a father's name on one record, "Siti" on the other).
 NAME_FLOOR = 0.55
-# A birth-date block with a name at least this close needs no name-index search.
-BLOCK_GOOD_ENOUGH = 0.8
+NAME_FLOOR_SAME_DAY = 0.45
+# When the token index finds a name at least this close, the trigram index is not asked.
+GOOD_ENOUGH = 0.8
 # Estimated ages are often a year or two off.
 YEAR_WINDOW = 2
+# Segments of an area path down to the district: country/province/district.
+DISTRICT_DEPTH = 3
+# Names read from the query's sub-district, at most.
+LOCAL_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,23 @@ class Match:
     reasons: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Candidate:
+    """What scoring needs of one person, gathered from the candidate rows: the best of
+    its names (each compared with the query once, as it arrives), birth date and area."""
+
+    person_id: int
+    birth_date: dt.date | None
+    area_path: str
+    written: set[str] = field(default_factory=set)
+    matched_name: str = ""
+    name_score: float = 0.0
+    by_id: bool = False
+    by_phone: bool = False
+    score: float = 0.0
+    why: list[tuple[str, int]] = field(default_factory=list)
+
+
 def normalise_phone(raw: str, region: str) -> str:
     try:
         parsed = phonenumbers.parse(raw, region)
@@ -73,12 +111,16 @@ def normalise_phone(raw: str, region: str) -> str:
 
 
 def stored_keys(name: PersonName) -> NameKeys:
+    return _keys(name.folded, name.sorted_tokens, name.phonetic, name.script)
+
+
+def _keys(folded: str, sorted_tokens: str, phonetic: str, script: str) -> NameKeys:
     return NameKeys(
-        folded=name.folded,
-        sorted_tokens=name.sorted_tokens,
-        phonetic=name.phonetic,
-        tokens=tuple(name.folded.split()),
-        script=name.script,
+        folded=folded,
+        sorted_tokens=sorted_tokens,
+        phonetic=phonetic,
+        tokens=tuple(folded.split()),
+        script=script,
     )
 
 
@@ -86,46 +128,280 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     """The best matches among the persons that ``within`` (a Person filter) admits."""
     if query.is_empty:
         return []
-    persons = Person.objects.filter(within)
-    if query.exclude_person is not None:
-        persons = persons.exclude(pk=query.exclude_person)
-    by_id: set[int] = set()
-    by_phone: set[int] = set()
-    if query.id_number.strip():
-        by_id = set(
-            Identifier.objects.filter(
-                number=normalise_number(query.id_number), person__in=persons
-            ).values_list("person_id", flat=True)
-        )
-    phone = normalise_phone(query.phone, query.phone_region) if query.phone.strip() else ""
-    if phone:
-        by_phone = set(persons.filter(phone=phone).values_list("pk", flat=True))
-
     keys = name_keys(query.name) if query.name.strip() else None
-    candidate_ids = by_id | by_phone
-    if keys is not None and keys.folded:
-        candidate_ids |= _name_candidates(keys, query)
-    elif query.birth_date is not None and not candidate_ids:
-        candidate_ids = set(
-            persons.filter(birth_date__in=_block_dates(query.birth_date)).values_list(
-                "pk", flat=True
-            )[:NAME_CANDIDATES]
-        )
-    if not candidate_ids:
-        return []
+    if keys is not None and not keys.folded:
+        keys = None
+    candidates: dict[int, _Candidate] = {}
 
-    names: dict[int, list[PersonName]] = {}
-    for name in PersonName.objects.filter(person_id__in=candidate_ids):
-        names.setdefault(name.person_id, []).append(name)
-    matches = []
-    for person in persons.filter(pk__in=candidate_ids).select_related("home_area"):
-        match = _score(
-            person, names.get(person.pk, []), keys, query, person.pk in by_id, person.pk in by_phone
+    exact_ids: set[int] = set()
+    if query.id_number.strip():
+        ids = Identifier.objects.filter(number=normalise_number(query.id_number))
+        for person_id in ids.values_list("person_id", flat=True)[:TOKEN_ROWS]:
+            exact_ids.add(person_id)
+    phone = normalise_phone(query.phone, query.phone_region) if query.phone.strip() else ""
+    phone_ids = (
+        set(Person.objects.filter(phone=phone).values_list("pk", flat=True)[:TOKEN_ROWS])
+        if phone
+        else set()
+    )
+    collect = functools.partial(_collect, candidates, keys)
+    collect(_rows_of_persons(exact_ids | phone_ids, query))
+    for person_id in exact_ids:
+        if person_id in candidates:
+            candidates[person_id].by_id = True
+    for person_id in phone_ids:
+        if person_id in candidates:
+            candidates[person_id].by_phone = True
+
+    if query.birth_date is not None:
+        collect(_rows_born_on(_block_dates(query.birth_date), query))
+    if keys is not None:
+        collect(_token_rows(keys, query))
+        # Namesakes near the query's home, however common the name is elsewhere.
+        if query.area_path:
+            collect(_local_rows(keys, query))
+        if max((c.name_score for c in candidates.values()), default=0.0) < GOOD_ENOUGH:
+            collect(_trigram_rows(keys, query))
+
+    scored = [c for c in candidates.values() if _score(c, keys is not None, query)]
+    scored.sort(key=lambda c: (-c.score, c.person_id))
+    return _in_scope(scored, within, query)
+
+
+# --- Candidate rows ---------------------------------------------------------------------
+
+# One row per name: who, the name's keys, and what scoring needs of the person.
+_SELECT = (
+    "SELECT n.person_id, n.written, n.folded, n.sorted_tokens, n.phonetic, n.script, "
+    "p.birth_date, a.path FROM registry_personname n "
+    "JOIN registry_person p ON p.id = n.person_id "
+    "LEFT JOIN geo_adminarea a ON a.id = p.home_area_id "
+    # A record merged into another is found as the survivor, never by itself.
+    "WHERE p.merged_into_id IS NULL AND "
+)
+_Row = tuple[int, str, str, str, str, str, Any, str | None]
+
+
+def _fetch(
+    where: str,
+    params: Sequence[Any],
+    query: PersonQuery,
+    limit: int,
+    order_by: tuple[str, Sequence[Any]] = ("", ()),
+) -> list[_Row]:
+    sql = f"{_SELECT}({where})"
+    args = list(params)
+    if query.exclude_person is not None:
+        sql += " AND n.person_id <> %s"
+        args.append(query.exclude_person)
+    if order_by[0]:
+        sql += f" ORDER BY {order_by[0]}"
+        args += order_by[1]
+    sql += " LIMIT %s"
+    args.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return list(cursor.fetchall())
+
+
+def _rows_of_persons(person_ids: set[int], query: PersonQuery) -> list[_Row]:
+    if not person_ids:
+        return []
+    marks = ", ".join(["%s"] * len(person_ids))
+    return _fetch(f"n.person_id IN ({marks})", sorted(person_ids), query, TOKEN_ROWS * 4)
+
+
+def _rows_born_on(dates: list[dt.date], query: PersonQuery) -> list[_Row]:
+    """Everyone born on the date (or its day/month swap): tens of people at a million."""
+    marks = ", ".join(["%s"] * len(dates))
+    return _fetch(f"p.birth_date IN ({marks})", dates, query, TOKEN_ROWS * 4)
+
+
+def _local_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
+    """Names of the people living in the query's sub-district (its district, when the
+    query's area is no finer) born in its year window, when it has a year, that share a
+    phonetic code with it — or any name, for a one-word query, whose one word may be
+    mistyped. A sub-district holds a few thousand people: this finds the local namesakes
+    however common the name is nationally."""
+    segments = query.area_path.strip("/").split("/")
+    if len(segments) < DISTRICT_DEPTH:
+        return []
+    local = "/".join(segments[: DISTRICT_DEPTH + 1]) + "/"
+    where = "p.home_area_id IN (SELECT d.id FROM geo_adminarea d WHERE d.path LIKE %s ESCAPE '!')"
+    params: list[Any] = [_like_escape(local) + "%"]
+    year_sql, year_params = _year_clause(query)
+    where += year_sql
+    params += year_params
+    codes = sorted(set(keys.phonetic.split()))
+    if len(keys.tokens) > 1 and codes:
+        where += (
+            " AND ("
+            + " OR ".join(["(' ' || n.phonetic || ' ') LIKE %s ESCAPE '!'"] * len(codes))
+            + ")"
         )
-        if match is not None:
-            matches.append(match)
-    matches.sort(key=lambda m: (-m.score, m.person.pk))
-    return matches[: query.limit]
+        params += [f"% {_like_escape(code)} %" for code in codes]
+    return _fetch(where, params, query, LOCAL_ROWS)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _years(query: PersonQuery) -> list[int]:
+    """The birth years around the query's (empty when it has none)."""
+    year = query.birth_date.year if query.birth_date else query.birth_year
+    if year is None:
+        return []
+    return list(range(year - YEAR_WINDOW, year + YEAR_WINDOW + 1))
+
+
+def _year_clause(query: PersonQuery) -> tuple[str, list[Any]]:
+    """Names recorded with a birth year in the window around the query's, or with none."""
+    years = _years(query)
+    if not years:
+        return "", []
+    return " AND (n.birth_year IS NULL OR n.birth_year BETWEEN %s AND %s)", [years[0], years[-1]]
+
+
+@functools.cache
+def _common_codes() -> frozenset[str]:
+    return frozenset(phonetic_token(token) for token in COMMON_TOKENS)
+
+
+def _token_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
+    """Names sharing the query's phonetic codes: all of them (the same name, spelt or
+    ordered otherwise, or with more elements: "binti Rusdi"), then each of its rarer codes
+    (fewer elements: "Aminah" for "Siti Aminah", or one element mistyped); recorded with a
+    birth year near the query's (or none) when the query has a year."""
+    codes = sorted(set(keys.phonetic.split()))
+    if not codes:
+        return []
+    rare = [c for c in codes if c not in _common_codes()]
+    rows = []
+    if rare or len(codes) > 1:
+        rows += _by_codes(codes, query, TOKEN_ROWS)
+        if len(rows) >= TOKEN_ROWS:
+            # So common a name that its namesakes fill the budget: names sharing only a
+            # part of it would rank below them (the date block and the neighbours
+            # already bring those born that day or living nearby).
+            return rows
+    if not rare:
+        # Only common elements ("Siti", "Nguyen Van"): the exact key is the block.
+        year_sql, year_params = _year_clause(query)
+        rows += _fetch(
+            "n.phonetic = %s" + year_sql, [keys.phonetic, *year_params], query, TOKEN_ROWS
+        )
+    elif len(codes) > 1:
+        # One query per rare code, each with its own share of rows, so that a frequent
+        # one (a father's name: "Abdullah") cannot crowd out a rarer one.
+        share = max(TOKEN_ROWS // len(rare), TOKEN_ROWS // 4)
+        for code in rare:
+            rows += _by_codes([code], query, share)
+    return rows
+
+
+def _by_codes(codes: list[str], query: PersonQuery, budget: int) -> list[_Row]:
+    """Up to ``budget`` names having every one of ``codes``. With a year, the nearest
+    years come first — the same year, then one off, then two, then names recorded without
+    a year — so that a common name ("Siti Aminah": hundreds a year at a million people)
+    keeps the likeliest within the budget."""
+    year = query.birth_date.year if query.birth_date else query.birth_year
+    if year is None:
+        return _fetch(*_codes_predicate(codes, None), query, budget)
+    window = list(range(year - YEAR_WINDOW, year + YEAR_WINDOW + 1))
+    rows = _fetch(*_codes_predicate(codes, window, unknown=True), query, budget)
+    if len(rows) < budget:
+        return rows  # all of them: the usual case, in one query
+    rows = []
+    groups: list[list[int]] = [
+        [year],
+        *([year - gap, year + gap] for gap in range(1, YEAR_WINDOW + 1)),
+        [],
+    ]
+    for group in groups:
+        predicate = _codes_predicate(codes, group, unknown=not group)
+        rows += _fetch(*predicate, query, budget - len(rows))
+        if len(rows) >= budget:
+            break
+    return rows
+
+
+# The expression the PostgreSQL index of migration 0006 is built on, written the same way.
+_PG_CODES = "(string_to_array(n.phonetic, ' ') || ('y' || coalesce(n.birth_year::text, '?')))"
+
+
+def _codes_predicate(
+    codes: list[str], years: list[int] | None, *, unknown: bool = False
+) -> tuple[str, list[Any]]:
+    """Names having every one of ``codes``; unless ``years`` is None, recorded with one of
+    ``years`` (or, with ``unknown``, without a year)."""
+    marks = [f"y{year}" for year in years or []] + (["y?"] if unknown else [])
+    if connection.vendor == "postgresql":
+        if years is None:
+            return f"{_PG_CODES} @> %s::text[]", [codes]
+        # One index scan: every code, and any one of the years.
+        return f"{_PG_CODES} @> %s::text[] AND {_PG_CODES} && %s::text[]", [codes, marks]
+    expression = "phonetic : (" + " AND ".join(f'"{c}"' for c in codes if '"' not in c) + ")"
+    if years is not None:
+        written = [f'"{year}"' for year in years] + (['"unknown"'] if unknown else [])
+        expression += " AND birth_year : (" + " OR ".join(written) + ")"
+    return (
+        "n.id IN (SELECT rowid FROM registry_personname_codes "
+        "WHERE registry_personname_codes MATCH %s)",
+        [expression],
+    )
+
+
+def _trigram_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
+    """Names with many trigrams in common: typos the phonetic codes do not absorb."""
+    year_sql, year_params = _year_clause(query)
+    if connection.vendor == "postgresql":
+        return _fetch(
+            "(n.folded %% %s OR n.sorted_tokens %% %s)" + year_sql,
+            [keys.folded, keys.sorted_tokens, *year_params],
+            query,
+            TRIGRAM_ROWS,
+            order_by=("similarity(n.sorted_tokens, %s) DESC", [keys.sorted_tokens]),
+        )
+    expression = _fts_query(keys.sorted_tokens)
+    if not expression:
+        return []
+    return _fetch(
+        "n.id IN (SELECT rowid FROM registry_personname_fts WHERE registry_personname_fts "  # noqa: S608
+        "MATCH %s ORDER BY bm25(registry_personname_fts) LIMIT %s)" + year_sql,
+        [expression, TRIGRAM_ROWS * 4, *year_params],
+        query,
+        TRIGRAM_ROWS,
+    )
+
+
+def _fts_query(text: str) -> str:
+    # Any of the name's trigrams, each quoted (FTS5 syntax), ranked by bm25.
+    grams = {text[i : i + 3] for i in range(len(text) - 2)}
+    grams = {g for g in grams if '"' not in g}
+    return " OR ".join(f'"{g}"' for g in sorted(grams))
+
+
+def _collect(
+    candidates: dict[int, _Candidate], keys: NameKeys | None, rows: Iterable[_Row]
+) -> None:
+    for person_id, written, folded, sorted_tokens, phonetic, script, born, path in rows:
+        candidate = candidates.get(person_id)
+        if candidate is None:
+            if isinstance(born, str):  # SQLite returns dates from raw SQL as text
+                born = dt.date.fromisoformat(born)
+            candidate = candidates[person_id] = _Candidate(person_id, born, path or "")
+            candidate.matched_name = written
+        if written in candidate.written:
+            continue
+        candidate.written.add(written)
+        if keys is not None:
+            similarity = name_similarity(keys, _keys(folded, sorted_tokens, phonetic, script))
+            if similarity > candidate.name_score:
+                candidate.name_score, candidate.matched_name = similarity, written
+
+
+# --- Scoring -----------------------------------------------------------------------------
 
 
 def _shared_levels(path_a: str, path_b: str) -> int:
@@ -149,161 +425,99 @@ def _block_dates(day: dt.date) -> list[dt.date]:
     return dates
 
 
-def _name_candidates(keys: NameKeys, query: PersonQuery) -> set[int]:
-    """Ids of persons with a name near ``keys``: the index differs per database.
-
-    Not scoped here: the caller applies the actor's scope once, to this short list, by
-    primary key. Scoping every index hit instead made SQLite evaluate the scope for each
-    name row (seconds at a million people).
-    """
-    names = PersonName.objects.all()
-    if query.exclude_person is not None:
-        names = names.exclude(person_id=query.exclude_person)
-    if query.birth_date is not None:
-        # A birth-date block is small (tens of people at a million): score it first, and
-        # use the name index only when nobody in it has a name close enough.
-        block = list(
-            names.filter(person__birth_date__in=_block_dates(query.birth_date)).only(
-                "person_id", "folded", "sorted_tokens", "phonetic", "script"
-            )[: NAME_CANDIDATES * 5]
-        )
-        if any(name_similarity(keys, stored_keys(n)) >= BLOCK_GOOD_ENOUGH for n in block):
-            return {n.person_id for n in block}
-        found_in_block = {n.person_id for n in block}
-    else:
-        found_in_block = set()
-    years = _year_window(query)
-    if years is not None:
-        # Born around the given year (or date unknown): the window is applied before the
-        # candidate cut, so that among a million similar names the right ones survive.
-        names = names.filter(
-            Q(person__birth_date__isnull=True)
-            | Q(person__birth_date__year__gte=years[0], person__birth_date__year__lte=years[1])
-        )
-    found = found_in_block | set(
-        names.filter(phonetic=keys.phonetic).values_list("person_id", flat=True)[:NAME_CANDIDATES]
-    )
-    if connection.vendor == "postgresql":
-        found |= _trigram_candidates_postgresql(keys, names)
-    elif connection.vendor == "sqlite":
-        found |= _trigram_candidates_sqlite(keys, names, years)
-    return found
-
-
-def _year_window(query: PersonQuery) -> tuple[int, int] | None:
-    year = query.birth_date.year if query.birth_date else query.birth_year
-    if year is None:
-        return None
-    return year - YEAR_WINDOW, year + YEAR_WINDOW
-
-
-def _trigram_candidates_postgresql(keys: NameKeys, names: QuerySet[PersonName]) -> set[int]:
-    from django.contrib.postgres.search import TrigramSimilarity
-
-    hits = (
-        names.filter(
-            Q(folded__trigram_similar=keys.folded)
-            | Q(sorted_tokens__trigram_similar=keys.sorted_tokens)
-        )
-        .annotate(similarity=TrigramSimilarity("sorted_tokens", keys.sorted_tokens))
-        .order_by("-similarity")
-        .values_list("person_id", flat=True)[:NAME_CANDIDATES]
-    )
-    return set(hits)
-
-
-def _fts_query(text: str) -> str:
-    # Any of the name's trigrams, each quoted (FTS5 syntax), rarest first is left to bm25.
-    grams = {text[i : i + 3] for i in range(len(text) - 2)}
-    grams = {g for g in grams if '"' not in g}
-    return " OR ".join(f'"{g}"' for g in sorted(grams))
-
-
-def _trigram_candidates_sqlite(
-    keys: NameKeys, names: QuerySet[PersonName], years: tuple[int, int] | None
-) -> set[int]:
-    expression = _fts_query(keys.sorted_tokens)
-    if not expression:
-        return set()
-    sql = (
-        "SELECT f.rowid FROM registry_personname_fts f "
-        "JOIN registry_personname n ON n.id = f.rowid "
-        "JOIN registry_person p ON p.id = n.person_id "
-        "WHERE registry_personname_fts MATCH %s"
-    )
-    params: list[Any] = [expression]
-    if years is not None:
-        sql += " AND (p.birth_date IS NULL OR p.birth_date BETWEEN %s AND %s)"
-        params += [dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)]
-    sql += " ORDER BY bm25(registry_personname_fts) LIMIT %s"
-    params.append(NAME_CANDIDATES * 4)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        name_ids = [row[0] for row in cursor.fetchall()]
-    return set(names.filter(pk__in=name_ids).values_list("person_id", flat=True))
-
-
-def _score(
-    person: Person,
-    names: list[PersonName],
-    keys: NameKeys | None,
-    query: PersonQuery,
-    id_matched: bool,
-    phone_matched: bool,
-) -> Match | None:
-    reasons: list[str] = []
+def _score(candidate: _Candidate, has_name: bool, query: PersonQuery) -> bool:
+    """Set the candidate's score and why (as codes, translated only for the results shown
+    by :func:`_explain`); False when it is not a match."""
+    why: list[tuple[str, int]] = []
     score = 0.0
-    name_score = 0.0
-    matched_name = person.full_name
-    if keys is not None and keys.folded:
-        for name in names:
-            similarity = name_similarity(keys, stored_keys(name))
-            if similarity > name_score:
-                name_score, matched_name = similarity, name.written
+    name_score = candidate.name_score
+    if has_name:
         score += name_score
         if name_score >= 0.999:
-            reasons.append(_("same name"))
-        elif name_score >= NAME_FLOOR:
-            reasons.append(_("similar name (%(percent)d%%)") % {"percent": round(name_score * 100)})
-    if id_matched:
+            why.append(("same_name", 0))
+        elif name_score >= NAME_FLOOR_SAME_DAY:
+            why.append(("similar_name", round(name_score * 100)))
+    if candidate.by_id:
         score += 1.0
-        reasons.insert(0, _("same ID number"))
-    if phone_matched:
+        why.insert(0, ("same_id", 0))
+    if candidate.by_phone:
         score += 0.5
-        reasons.append(_("same phone number"))
-    born = person.birth_date
+        why.append(("same_phone", 0))
+    born = candidate.birth_date
     wanted_year = query.birth_date.year if query.birth_date else query.birth_year
-    if born is not None and query.birth_date is not None and born in _block_dates(query.birth_date):
+    same_day = (
+        born is not None and query.birth_date is not None and born in _block_dates(query.birth_date)
+    )
+    if same_day:
         # A shared exact date is about 365 times rarer than a shared year.
         score += 0.5
-        reasons.append(_("same date of birth"))
+        why.append(("same_day", 0))
     elif born is not None and wanted_year is not None:
         gap = abs(born.year - wanted_year)
         if gap == 0:
             score += 0.1
-            reasons.append(_("born the same year"))
+            why.append(("same_year", 0))
         elif gap == 1:
             score += 0.05
-            reasons.append(_("born around %(year)d") % {"year": wanted_year})
-        elif gap > 2:
+            why.append(("around", wanted_year))
+        elif gap > YEAR_WINDOW:
             score -= 0.3
-    if query.area_path and person.home_area is not None:
-        shared = _shared_levels(query.area_path, person.home_area.path)
+    if query.area_path and candidate.area_path:
+        # A village holds hundreds of people, a district hundreds of thousands.
+        shared = _shared_levels(query.area_path, candidate.area_path)
         if shared >= 4:
-            score += 0.2
-            reasons.append(_("same village"))
+            score += 0.3
+            why.append(("same_village", 0))
         elif shared == 3:
             score += 0.15
-            reasons.append(_("same sub-district"))
+            why.append(("same_subdistrict", 0))
         elif shared == 2:
             score += 0.1
-            reasons.append(_("same district"))
-    if not (id_matched or phone_matched) and keys is not None and name_score < NAME_FLOOR:
-        return None
-    return Match(
-        person=person,
-        score=round(score, 4),
-        name_score=name_score,
-        matched_name=matched_name,
-        reasons=reasons,
-    )
+            why.append(("same_district", 0))
+    floor = NAME_FLOOR_SAME_DAY if same_day else NAME_FLOOR
+    if not (candidate.by_id or candidate.by_phone) and has_name and name_score < floor:
+        return False
+    candidate.score, candidate.why = round(score, 4), why
+    return True
+
+
+def _explain(why: list[tuple[str, int]]) -> list[str]:
+    texts = {
+        "same_id": lambda n: _("same ID number"),
+        "same_name": lambda n: _("same name"),
+        "similar_name": lambda n: _("similar name (%(percent)d%%)") % {"percent": n},
+        "same_phone": lambda n: _("same phone number"),
+        "same_day": lambda n: _("same date of birth"),
+        "same_year": lambda n: _("born the same year"),
+        "around": lambda n: _("born around %(year)d") % {"year": n},
+        "same_village": lambda n: _("same village"),
+        "same_subdistrict": lambda n: _("same sub-district"),
+        "same_district": lambda n: _("same district"),
+    }
+    return [texts[code](number) for code, number in why]
+
+
+def _in_scope(scored: list[_Candidate], within: Q, query: PersonQuery) -> list[Match]:
+    """The first ``limit`` candidates the actor may see, best first, with their persons."""
+    matches: list[Match] = []
+    chunk_size = max(query.limit * 2, 20)
+    for start in range(0, len(scored), chunk_size):
+        chunk = scored[start : start + chunk_size]
+        persons = Person.objects.filter(within).filter(pk__in=[c.person_id for c in chunk])
+        found = {p.pk: p for p in persons.select_related("home_area")}
+        for candidate in chunk:
+            person = found.get(candidate.person_id)
+            if person is None:
+                continue
+            matches.append(
+                Match(
+                    person=person,
+                    score=candidate.score,
+                    name_score=candidate.name_score,
+                    matched_name=candidate.matched_name,
+                    reasons=_explain(candidate.why),
+                )
+            )
+            if len(matches) == query.limit:
+                return matches
+    return matches

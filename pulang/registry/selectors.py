@@ -3,11 +3,12 @@ answers "not found" and the attempt is audited; every view of a person is audite
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from pulang.audit.actions import Action
@@ -15,6 +16,7 @@ from pulang.audit.services import record, refuse
 from pulang.errors import PermissionDenied
 from pulang.orgs.policies import may_act_on, scope_q
 from pulang.registry.codes import ReturnStatus
+from pulang.registry.errors import PersonMerged
 from pulang.registry.models import (
     Consent,
     ErasureRequest,
@@ -22,6 +24,7 @@ from pulang.registry.models import (
     IntakeRecord,
     MigrationEpisode,
     Person,
+    PersonMerge,
     PersonName,
     PersonOrganisationLink,
     Return,
@@ -42,13 +45,41 @@ def linked_organisation_ids(person: Person) -> set[int]:
     )
 
 
-def person_get_for_actor(*, actor: Actor, person_id: int, audit_view: bool = False) -> Person:
-    """The person, or :class:`NotFound` (audited) when missing or out of scope."""
-    person = (
+def _person(person_id: int) -> Person | None:
+    return (
         Person.objects.select_related("home_area", "nationality", "abroad_in")
         .filter(pk=person_id)
         .first()
     )
+
+
+def _final_survivor(person: Person) -> Person | None:
+    """The record a merged record lives on in, following merges of merges."""
+    seen = {person.pk}
+    while person.merged_into_id is not None and person.merged_into_id not in seen:
+        seen.add(person.merged_into_id)
+        found = _person(person.merged_into_id)
+        if found is None:
+            return None
+        person = found
+    return person if person.merged_into_id is None else None
+
+
+def person_get_for_actor(*, actor: Actor, person_id: int, audit_view: bool = False) -> Person:
+    """The person, or :class:`NotFound` (audited) when missing or out of scope.
+
+    A record merged into another raises :class:`PersonMerged` (a ``NotFound``) naming that
+    record, for those who may see it; for anyone else it is simply not found.
+    """
+    person = _person(person_id)
+    if person is not None and person.merged_into_id is not None:
+        survivor = _final_survivor(person)
+        if (
+            survivor is not None
+            and can(actor, Capability.VIEW_PERSONS)
+            and may_act_on_person(actor, survivor, linked_organisation_ids(survivor))
+        ):
+            raise PersonMerged(survivor=survivor.pk)
     if (
         person is None
         or not can(actor, Capability.VIEW_PERSONS)
@@ -92,6 +123,8 @@ class TimelineEntry:
     when: dt.datetime | dt.date | None
     kind: str
     item: object
+    # The record this entry was merged in from, if it came with a merge.
+    came_from: int | None = None
 
 
 @dataclass
@@ -105,6 +138,9 @@ class PersonFile:
     consents: list[Consent]
     intakes: list[IntakeRecord]
     timeline: list[TimelineEntry]
+    # Merges this record took part in (oldest first), and the one that may be undone now.
+    merges: list[PersonMerge]
+    undoable_merge_id: int | None
 
 
 def person_file(*, actor: Actor, person_id: int) -> PersonFile:
@@ -122,11 +158,21 @@ def person_file(*, actor: Actor, person_id: int) -> PersonFile:
         Consent.objects.filter(person=person).select_related("recorded_by_organisation")
     )
     intakes = list(IntakeRecord.objects.filter(person=person).select_related("organisation"))
+    merges = _merges_of(person.pk)
+    came_from = _merged_in_from(person.pk, merges)
+
+    def origin(item: Model) -> int | None:
+        return came_from.get((item._meta.label_lower, item.pk))
+
     timeline: list[TimelineEntry] = []
-    timeline += [TimelineEntry(e.started_on, "episode", e) for e in episodes]
-    timeline += [TimelineEntry(r.returned_on or r.expected_on, "return", r) for r in returns]
-    timeline += [TimelineEntry(c.given_at, "consent", c) for c in consents]
-    timeline += [TimelineEntry(i.received_at, "intake", i) for i in intakes]
+    timeline += [TimelineEntry(e.started_on, "episode", e, origin(e)) for e in episodes]
+    timeline += [
+        TimelineEntry(r.returned_on or r.expected_on, "return", r, origin(r)) for r in returns
+    ]
+    timeline += [TimelineEntry(c.given_at, "consent", c, origin(c)) for c in consents]
+    timeline += [TimelineEntry(i.received_at, "intake", i, origin(i)) for i in intakes]
+    timeline += [TimelineEntry(m.created_at, "merge", m) for m in merges]
+    timeline += [TimelineEntry(m.unmerged_at, "unmerge", m) for m in merges if m.unmerged_at]
 
     def sort_key(entry: TimelineEntry) -> dt.datetime:
         when = entry.when
@@ -149,7 +195,44 @@ def person_file(*, actor: Actor, person_id: int) -> PersonFile:
         consents=consents,
         intakes=intakes,
         timeline=timeline,
+        merges=merges,
+        undoable_merge_id=_undoable_merge(person.pk, merges),
     )
+
+
+def _merges_of(person_id: int) -> list[PersonMerge]:
+    return list(
+        PersonMerge.objects.filter(Q(survivor_id=person_id) | Q(absorbed_id=person_id))
+        .select_related("decided_by", "organisation", "unmerged_by")
+        .order_by("pk")
+    )
+
+
+def _merged_in_from(person_id: int, merges: list[PersonMerge]) -> dict[tuple[str, int], int]:
+    """{(model label, row id): record it came from} for rows merges brought to this one."""
+    origin: dict[tuple[str, int], int] = {}
+    for merge in merges:
+        if merge.survivor_id == person_id and merge.unmerged_at is None:
+            for label, ids in merge.moved.items():
+                origin.update({(label, row): merge.absorbed_id for row in ids})
+    return origin
+
+
+def _undoable_merge(person_id: int, merges: list[PersonMerge]) -> int | None:
+    """Merges are undone newest first: only the latest one still in force may be."""
+    live = [m for m in merges if m.unmerged_at is None]
+    if not live or live[-1].survivor_id != person_id:
+        return None
+    return live[-1].pk
+
+
+def person_merges(*, actor: Actor, person_id: int) -> list[PersonMerge]:
+    """The merges a record took part in, oldest first: for those who may see the record,
+    or, once it is merged, the record it was merged into."""
+    # A merged record answers PersonMerged only to those who see the record it lives on in.
+    with contextlib.suppress(PersonMerged):
+        person_get_for_actor(actor=actor, person_id=person_id)
+    return _merges_of(person_id)
 
 
 def intake_queue(*, actor: Actor) -> QuerySet[IntakeRecord]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/<int:person_id>/export/", views.person_export_view, name="export"),
     path("persons/<int:person_id>/erasure/", views.erasure_request_view, name="erasure_request"),
     path("erasures/", views.erasure_list_view, name="erasures"),
+    path("merges/<int:merge_id>/unmerge/", views.unmerge_view, name="unmerge"),
     path("reports/", views.intake_list_view, name="intakes"),
     path("reports/<int:intake_id>/", views.intake_view, name="intake"),
     path("self/", public_views.self_register_view, name="self_register"),

@@ -9,22 +9,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pulang.errors import InvalidInput, NotFound, PermissionDenied
+from pulang.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from pulang.geo.selectors import area_choices_within
 from pulang.orgs.actor import Actor
 from pulang.reference.selectors import country_list, occupation_search
 from pulang.registry.codes import (
     Channel,
 )
-from pulang.registry.errors import IntakeAlreadyDecided, StaleRecord
+from pulang.registry.errors import IntakeAlreadyDecided, PersonMerged, StaleRecord
 from pulang.registry.forms import (
     ArrivalForm,
     PersonEditForm,
     RegistrationForm,
     SearchForm,
+    UnmergeForm,
     apply_errors,
 )
-from pulang.registry.policies import Capability, can
+from pulang.registry.policies import Capability, can, can_merge_persons
 from pulang.registry.presenters import intake_facts, readable_export
 from pulang.registry.search import PersonQuery
 from pulang.registry.selectors import (
@@ -42,6 +43,7 @@ from pulang.registry.services import (
     intake_decide,
     intake_reject,
     person_export,
+    person_unmerge,
     person_update,
     registration_input_from_payload,
     registration_submit,
@@ -166,6 +168,12 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = _actor_may(request, Capability.VIEW_PERSONS)
     try:
         file = person_file(actor=actor, person_id=person_id)
+    except PersonMerged as merged:
+        messages.info(
+            request,
+            _("Record %(absorbed)s has been merged into this record.") % {"absorbed": person_id},
+        )
+        return redirect("registry:person", person_id=merged.survivor_id)
     except NotFound as error:
         raise Http404 from error
     return render(
@@ -177,7 +185,9 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit": can(actor, Capability.EDIT_PERSONS),
             "can_export": can(actor, Capability.EXPORT_PERSON_DATA),
             "can_request_erasure": can(actor, Capability.REQUEST_ERASURE),
+            "can_unmerge": can_merge_persons(actor),
             "arrival_form": ArrivalForm(),
+            "unmerge_form": UnmergeForm(),
         },
     )
 
@@ -346,3 +356,35 @@ def erasure_list_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The decision has been recorded."))
         return redirect("registry:erasures")
     return render(request, "registry/erasures.html", {"requests": erasure_queue(actor=actor)})
+
+
+@login_required
+@require_POST
+def unmerge_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """Undo a merge from the survivor's page: a reason and an explicit confirmation."""
+    actor = _actor_may(request, Capability.MERGE_PERSONS)
+    form = UnmergeForm(request.POST)
+    person_id = request.POST.get("person", "")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason and confirm that you have checked."))
+    else:
+        try:
+            merge = person_unmerge(
+                actor=actor, merge_id=merge_id, reason=form.cleaned_data["reason"]
+            )
+        except (NotFound, PermissionDenied) as error:
+            raise Http404 from error
+        except InvalidInput as error:
+            messages.error(request, " ".join(str(e["reason"]) for e in error.errors))
+        except DomainError as error:
+            messages.error(request, error.text)
+        else:
+            messages.success(
+                request,
+                _("The merge has been undone: record %(absorbed)s is separate again.")
+                % {"absorbed": merge.absorbed_id},
+            )
+            person_id = str(merge.survivor_id)
+    if not person_id.isdigit():
+        return redirect("registry:search")
+    return redirect("registry:person", person_id=int(person_id))

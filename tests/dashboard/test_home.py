@@ -26,6 +26,7 @@ NAVIGATION = {
         "Returnees",
         "Reports to check",
         "Imports",
+        "Duplicates to review",
         "Organisations",
         "Audit log",
     ],

@@ -278,6 +278,12 @@ def test_similarity_of_typos_and_variants_is_high() -> None:
     assert similarity("Aung San Suu Kyi", "Aungsan Suukyi") == 0.95
 
 
+def test_a_nickname_cut_from_the_name_agrees_but_less_than_a_variant() -> None:
+    assert similarity("Wati", "Rahmawati") == 0.85
+    assert similarity("Siti Sholihah", "Liha") == 0.7225  # one word more on one side
+    assert similarity("Ma", "Maria") < 0.85  # two letters are not a nickname
+
+
 def test_similarity_of_different_names_is_low() -> None:
     assert similarity("Siti Aminah", "Siti Rahayu") < 0.5
     assert similarity("Nguyen Van An", "Nguyen Van Binh") < 0.6

@@ -129,3 +129,83 @@ def test_searching_is_audited_without_the_name(
 def test_analyst_may_not_search_people(people: dict[str, Person], analyst: Actor) -> None:
     with pytest.raises(PermissionDenied):
         person_search(actor=analyst, query=PersonQuery(name="Siti"))
+
+
+def test_a_nickname_born_the_same_day_is_found(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    # "Parmi" is a piece of "Suparmi": a name that no spelling rule turns into the other.
+    matches = person_search(
+        actor=district_supervisor,
+        query=PersonQuery(name="Parmi", birth_date=dt.date(1990, 5, 1)),
+    )
+    assert ids(matches)[0] == people["suparmi"].pk
+    assert "same date of birth" in matches[0].reasons
+
+
+def test_a_mistyped_one_word_name_is_found_among_neighbours_of_that_age(
+    world: World, people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    # Someone really called Suparni, elsewhere: the name index is content with her, so only
+    # the look at the neighbours of that age finds the mistyped Suparmi.
+    other = registration_submit(
+        actor=district_supervisor,
+        data=siti(
+            full_name="Suparni",
+            birth_date=dt.date(1991, 3, 3),
+            identifiers=[],
+            phone="",
+            home_area="35.07.12.2001",
+        ),
+        channel="staff",
+        on_match="create",
+    ).person
+    assert other is not None
+    matches = person_search(
+        actor=district_supervisor,
+        query=PersonQuery(name="Suparni", birth_year=1991, area_path=world.talangagung.path),
+    )
+    assert ids(matches) == [people["suparmi"].pk, other.pk]
+    assert matches[0].reasons == ["similar name (94%)", "born around 1991", "same village"]
+
+
+def test_a_merged_record_is_found_only_as_its_survivor(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    from pulang.registry.services.merge import person_merge
+
+    person_merge(
+        actor=district_supervisor,
+        survivor_id=people["siti"].pk,
+        absorbed_id=people["suparmi"].pk,
+        reason="test: one woman registered twice",
+    )
+    found = ids(person_search(actor=district_supervisor, query=PersonQuery(name="Suparmi")))
+    assert people["suparmi"].pk not in found
+    assert found == [people["siti"].pk]
+
+
+def test_a_corrected_birth_date_moves_the_names_to_the_new_year(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    from pulang.registry.models import PersonName
+    from pulang.registry.services import person_update
+
+    suparmi = people["suparmi"]
+    person_update(
+        actor=district_supervisor,
+        person_id=suparmi.pk,
+        version=suparmi.version,
+        changes={"birth_date": dt.date(1979, 5, 1)},
+        reason="test: the passport says 1979",
+    )
+    assert list(PersonName.objects.filter(person=suparmi).values_list("birth_year", flat=True)) == [
+        1979
+    ]
+    # Found by a mistyped name and the corrected year, which only the code index narrowed
+    # by year can do (the old year is more than the window away).
+    found = person_search(
+        actor=district_supervisor, query=PersonQuery(name="Suparmi Sukarno", birth_year=1979)
+    )
+    assert ids(found) == [suparmi.pk]
+    assert "born the same year" in found[0].reasons

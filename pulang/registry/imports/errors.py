@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pulang.errors import DomainError
@@ -14,6 +17,15 @@ class ImportFileUnreadable(DomainError):
     status = 422
     message = _("This file cannot be read.")
 
+    def __init__(self, message: str | Promise | None = None, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        # The API lists it on the field ``file``, with the line when one is to blame.
+        where: dict[str, Any] = (
+            {"field": "file"} if line is None else {"field": "file", "line": line}
+        )
+        self.errors = [{**where, "reason": self.text}]
+
 
 class ImportMappingIncomplete(DomainError):
     """A required field has no column and no default, or a mapped column is missing."""
@@ -22,9 +34,18 @@ class ImportMappingIncomplete(DomainError):
     status = 422
     message = _("Some required fields have no column in this file.")
 
-    def __init__(self, *, problems: list[str]) -> None:
+    def __init__(self, *, problems: list[str], fields: list[str] | None = None) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
+        # The target field each problem is about, when known: the API lists them by field.
+        self.errors = [
+            {"field": name, "reason": problem}
+            for name, problem in zip(fields or [], problems, strict=False)
+        ]
+
+    @classmethod
+    def by_field(cls, problems: list[tuple[str, str]]) -> ImportMappingIncomplete:
+        return cls(problems=[p for _f, p in problems], fields=[f for f, _p in problems])
 
 
 class ImportAlreadyDone(DomainError):

@@ -3,8 +3,6 @@ The batch page polls its status with htmx every two seconds while work runs."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -21,12 +19,12 @@ from pulang.registry.imports import tasks
 from pulang.registry.imports.errors import ImportAlreadyDone, ImportMappingIncomplete
 from pulang.registry.imports.forms import NEW_SOURCE, MappingForm, UploadForm, initial_mapping
 from pulang.registry.imports.policies import can_import
+from pulang.registry.imports.presenters import error_report_file_name, error_report_lines
 from pulang.registry.imports.selectors import (
     import_batch_error_report,
     import_batch_errors,
     import_batch_get_for_actor,
     import_batches_for_actor,
-    import_source_get_for_actor,
     import_sources_for_actor,
 )
 from pulang.registry.imports.services import (
@@ -36,7 +34,7 @@ from pulang.registry.imports.services import (
     import_batch_commit,
     import_batch_map,
     import_batch_upload,
-    import_source_from_template,
+    import_source_choose,
     is_stalled,
     mapping_fits,
 )
@@ -74,18 +72,21 @@ def imports_view(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             source = None
-            if choice.startswith("t:"):
-                source = import_source_from_template(actor=actor, name=choice[2:])
-            elif choice.startswith("s:") and choice[2:].isdigit():
-                source = import_source_get_for_actor(actor=actor, source_id=int(choice[2:]))
+            if choice != NEW_SOURCE:
+                kind, _sep, value = choice.partition(":")
+                source = import_source_choose(
+                    actor=actor,
+                    source_id=int(value) if kind == "s" and value.isdigit() else None,
+                    template_name=value if kind == "t" else "",
+                )
             batch = import_batch_upload(
                 actor=actor, upload=upload, file_name=upload.name or "", source=source
             )
         except ImportAlreadyDone as error:
             messages.info(request, error.text)
             return redirect("registry:imports")
-        except NotFound:
-            form.add_error("source", _("Choose one of the listed sources."))
+        except InvalidInput as error:
+            form.add_error("source", " ".join(str(e["reason"]) for e in error.errors))
         except DomainError as error:
             form.add_error("file", error.text)
         else:
@@ -201,17 +202,6 @@ def batch_abandon_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     return redirect("registry:imports")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe(cell: object) -> object:
-    # A spreadsheet would run a cell starting with these as a formula.
-    text = str(cell)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
-
-
 @login_required
 def batch_errors_view(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
     actor = _importer(request)
@@ -219,13 +209,8 @@ def batch_errors_view(request: HttpRequest, batch_id: int) -> StreamingHttpRespo
         rows = import_batch_error_report(actor=actor, batch_id=batch_id)
     except NotFound as error:
         raise Http404 from error
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + str(writer.writerow([_("line"), _("column"), _("reason")]))
-        for line, column, reason in rows:
-            yield str(writer.writerow([line, _safe(column), _safe(reason)]))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch_id}-problems.csv"'
+    response = StreamingHttpResponse(
+        error_report_lines(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{error_report_file_name(batch_id)}"'
     return response

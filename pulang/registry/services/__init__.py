@@ -1,10 +1,11 @@
-"""Writes to the registry (see registration.py and persons.py)."""
+"""Writes to the registry (see registration.py, persons.py and merge.py)."""
 
 from pulang.registry.services.data_requests import (
     erasure_decide,
     erasure_request,
     person_export,
 )
+from pulang.registry.services.merge import person_merge, person_unmerge
 from pulang.registry.services.persons import (
     EDITABLE_FIELDS,
     consent_give,
@@ -40,6 +41,8 @@ __all__ = [
     "intake_reject",
     "payload_of",
     "person_export",
+    "person_merge",
+    "person_unmerge",
     "person_update",
     "registration_input_from_payload",
     "registration_submit",

@@ -193,7 +193,8 @@ def erasure_decide(
 
 def _anonymise(person: Person) -> None:
     """Remove everything that identifies the person; keep sex, year of birth, nationality,
-    district, and the facts of migration and return that statistics count."""
+    district, and the facts of migration and return that statistics count. Records merged
+    into this one are anonymised with it (an unmerge of an erased record is refused)."""
     area = person.home_area
     while area is not None and area.level > KEEP_AREA_LEVEL:
         area = area.parent
@@ -223,3 +224,6 @@ def _anonymise(person: Person) -> None:
     Return.objects.filter(person=person).update(port_of_entry="", support_received="")
     Consent.objects.filter(person=person).update(note="")
     IntakeRecord.objects.filter(person=person).update(payload={"erased": True}, reference_code="")
+    # Records merged into this one hold the same person's details: they go too.
+    for absorbed in Person.objects.filter(merged_into=person).select_related("home_area"):
+        _anonymise(absorbed)

@@ -126,6 +126,10 @@ def person_update(
             PersonName.objects.filter(person=person, written=updated.full_name).update(
                 kind=PersonName.Kind.PRIMARY
             )
+        if person.birth_date != updated.birth_date:
+            # Search finds names by the birth year they carry: a corrected date moves them.
+            year = updated.birth_date.year if updated.birth_date else None
+            PersonName.objects.filter(person=person).update(birth_year=year)
         changed = sorted(f for f in EDITABLE_FIELDS if getattr(person, f) != values[f])
         record(actor, Action.PERSON_UPDATED, person, reason=reason, details={"fields": changed})
     person.refresh_from_db()

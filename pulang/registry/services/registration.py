@@ -145,7 +145,7 @@ def duplicate_candidates(actor: Actor, resolved: Resolved) -> tuple[list[Match],
     """People already registered who may be this person: those the actor may see, and how
     many more exist outside the actor's scope (never shown; linkage reviews them)."""
     query = _door_query(resolved)
-    everyone = find_people(query=query, within=Q(erased_at__isnull=True))
+    everyone = find_people(query=query, within=Q(erased_at__isnull=True, merged_into__isnull=True))
     likely = [
         m for m in everyone if m.score >= DOOR_THRESHOLD or m.name_score >= DOOR_NAME_ONLY_THRESHOLD
     ]
@@ -186,6 +186,7 @@ def add_names(person: Person, resolved: Resolved) -> None:
                 sorted_tokens=keys.sorted_tokens[:200],
                 phonetic=keys.phonetic[:200],
                 script=keys.script,
+                birth_year=data.birth_date.year if data.birth_date else None,
             )
         )
     PersonName.objects.bulk_create(rows)

@@ -270,7 +270,9 @@ PERSON_COLUMNS = (
     "has_disability", "household_size", "dependants", "languages", "education_level",
     "abroad_in_id", "is_restricted", "created_at", "updated_at", "version", "erased_at",
 )  # fmt: skip
-NAME_COLUMNS = ("person_id", "kind", "written", "folded", "sorted_tokens", "phonetic", "script")
+NAME_COLUMNS = (
+    "person_id", "kind", "written", "folded", "sorted_tokens", "phonetic", "script", "birth_year",
+)  # fmt: skip
 IDENTIFIER_COLUMNS = (
     "person_id", "kind", "number", "issuing_country_id", "valid_until", "is_current",
     "verified", "created_at",
@@ -359,7 +361,8 @@ def to_rows(records: list[Record], next_episode: int, humans: int, duplicates: i
             written.append(("alias", record.name.alias))
         for kind, text in written:
             folded, sorted_tokens, phonetic, script = _keys(text)
-            names.append((pk, kind, text, folded, sorted_tokens, phonetic, script))
+            year = record.birth_date.year if record.birth_date else None
+            names.append((pk, kind, text, folded, sorted_tokens, phonetic, script, year))
         first_start = human.episodes[0].started
         if record.national_id:
             identifiers.append(

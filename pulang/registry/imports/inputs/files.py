@@ -125,7 +125,8 @@ class TableReader:
             except csv.Error as error:
                 raise ImportFileUnreadable(
                     _("Line %(line)s cannot be read as CSV (a quote is not closed?).")
-                    % {"line": lines.number}
+                    % {"line": lines.number},
+                    line=lines.number,
                 ) from error
 
     def _xlsx_rows(self) -> Iterator[tuple[int, list[Cell]]]:
@@ -167,14 +168,16 @@ class _DecodedLines:
                     "Line %(line)s is not in the %(encoding)s encoding. Save the file as "
                     "“CSV UTF-8” and upload it again."
                 )
-                % {"line": self.number, "encoding": ENCODINGS[self.encoding]}
+                % {"line": self.number, "encoding": ENCODINGS[self.encoding]},
+                line=self.number,
             ) from error
         if self.number == 1:
             text = text.removeprefix("\ufeff")
         if "\x00" in text:
             raise ImportFileUnreadable(
                 _("Line %(line)s holds binary data: this is not a CSV text file.")
-                % {"line": self.number}
+                % {"line": self.number},
+                line=self.number,
             )
         return text
 
@@ -206,12 +209,12 @@ def _cell(value: object) -> Cell:
 
 def _check_headers(headers: list[str]) -> None:
     if not headers or not any(headers):
-        raise ImportFileUnreadable(_("The first line must hold the column headers."))
+        raise ImportFileUnreadable(_("The first line must hold the column headers."), line=1)
     seen: set[str] = set()
     for header in headers:
         key = header_key(header)
         if key and key in seen:
             raise ImportFileUnreadable(
-                _("Two columns have the same header “%(header)s”.") % {"header": header}
+                _("Two columns have the same header “%(header)s”.") % {"header": header}, line=1
             )
         seen.add(key)

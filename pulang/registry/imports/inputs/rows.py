@@ -149,9 +149,9 @@ class RowConverter:
         self.headers = headers
         self.config = config
         self.lookups = lookups
-        self.columns, problems = resolve_columns(headers, config)
+        self.columns, problems = _resolve(headers, config)
         if problems:
-            raise ImportMappingIncomplete(problems=problems)
+            raise ImportMappingIncomplete.by_field(problems)
         self._date = re.compile(DATE_FORMATS.get(config.date_format, DATE_FORMATS["YYYY-MM-DD"]))
         self._date_label = (
             config.date_format if config.date_format in DATE_FORMATS else "YYYY-MM-DD"
@@ -409,6 +409,18 @@ class RowConverter:
 def resolve_columns(headers: list[str], config: SourceConfig) -> tuple[dict[str, int], list[str]]:
     """The column each mapped target reads in a file with these headers, and what the
     mapping lacks for this file (a required field with no column and no default)."""
+    columns, problems = _resolve(headers, config)
+    return columns, [problem for _target, problem in problems]
+
+
+def mapping_problems(headers: list[str], config: SourceConfig) -> list[tuple[str, str]]:
+    """What the mapping lacks for a file with these headers, as ``(target, problem)``."""
+    return _resolve(headers, config)[1]
+
+
+def _resolve(
+    headers: list[str], config: SourceConfig
+) -> tuple[dict[str, int], list[tuple[str, str]]]:
     keys = {header_key(h): i for i, h in enumerate(headers)}
     columns: dict[str, int] = {}
     missing: dict[str, str] = {}
@@ -423,36 +435,37 @@ def resolve_columns(headers: list[str], config: SourceConfig) -> tuple[dict[str,
 
 def missing_required(
     mapped: set[str], defaulted: set[str], missing: dict[str, str] | None = None
-) -> list[str]:
-    """What a mapping lacks: each required field needs a column or a default, and the date
-    of return (or of the expected return) needs a column. ``missing``: headers the mapping
-    names that the file lacks."""
+) -> list[tuple[str, str]]:
+    """What a mapping lacks, as ``(target, problem)``: each required field needs a column
+    or a default, and the date of return (or of the expected return) needs a column.
+    ``missing``: headers the mapping names that the file lacks."""
     missing = missing or {}
     problems = []
     for target in REQUIRED:
         if target in mapped or target in defaulted:
             continue
         if target in missing:
-            problems.append(
-                _("The file has no column “%(header)s” for %(field)s.")
-                % {"header": missing[target], "field": BY_NAME[target].label}
-            )
+            problem = _("The file has no column “%(header)s” for %(field)s.") % {
+                "header": missing[target],
+                "field": BY_NAME[target].label,
+            }
         else:
-            problems.append(
-                _("Choose a column or give a default for %(field)s.")
-                % {"field": BY_NAME[target].label}
-            )
+            problem = _("Choose a column or give a default for %(field)s.") % {
+                "field": BY_NAME[target].label
+            }
+        problems.append((target, problem))
     if not {"returned_on", "expected_on"} & mapped:
         header = missing.get("returned_on") or missing.get("expected_on")
         if header:
-            problems.append(
-                _("The file has no column “%(header)s” for %(field)s.")
-                % {"header": header, "field": BY_NAME["returned_on"].label}
-            )
+            problem = _("The file has no column “%(header)s” for %(field)s.") % {
+                "header": header,
+                "field": BY_NAME["returned_on"].label,
+            }
         else:
-            problems.append(
-                _("Choose the column of the date of return or of the expected date of return.")
+            problem = _(
+                "Choose the column of the date of return or of the expected date of return."
             )
+        problems.append(("returned_on", problem))
     return problems
 
 

@@ -9,6 +9,7 @@ from pulang.registry.imports.services.batches import (
     import_batch_map,
     import_batch_run_check,
     import_batch_run_commit,
+    import_batch_submit,
     import_batch_upload,
     import_batch_use_source,
     is_stalled,
@@ -16,6 +17,7 @@ from pulang.registry.imports.services.batches import (
 )
 from pulang.registry.imports.services.sources import (
     TEMPLATE_LABELS,
+    import_source_choose,
     import_source_from_template,
     import_source_save,
     template,
@@ -32,8 +34,10 @@ __all__ = [
     "import_batch_map",
     "import_batch_run_check",
     "import_batch_run_commit",
+    "import_batch_submit",
     "import_batch_upload",
     "import_batch_use_source",
+    "import_source_choose",
     "import_source_from_template",
     "import_source_save",
     "is_stalled",

@@ -30,7 +30,7 @@ from pulang.registry.imports.errors import (
     ImportWrongState,
 )
 from pulang.registry.imports.inputs.files import TableReader, kind_of
-from pulang.registry.imports.inputs.rows import SourceConfig, resolve_columns
+from pulang.registry.imports.inputs.rows import SourceConfig, mapping_problems
 from pulang.registry.imports.models import TRANSITIONS, ImportBatch, ImportRowError, ImportSource
 from pulang.registry.imports.policies import can_import
 from pulang.registry.imports.services import storage
@@ -83,16 +83,27 @@ def config_of(source: ImportSource | None) -> SourceConfig:
 
 def mapping_fits(batch: ImportBatch) -> list[str]:
     """What the batch's source lacks for this file's headers ([] when it can be checked)."""
+    return [problem for _target, problem in _mapping_problems(batch)]
+
+
+def _mapping_problems(batch: ImportBatch) -> list[tuple[str, str]]:
     if batch.source is None:
-        return [_("Choose how the columns of this file are read.")]
-    return resolve_columns(batch.headers, config_of(batch.source))[1]
+        return [("source", _("Choose how the columns of this file are read."))]
+    return mapping_problems(batch.headers, config_of(batch.source))
 
 
 def import_batch_upload(
-    *, actor: Actor, upload: File[bytes], file_name: str, source: ImportSource | None
+    *,
+    actor: Actor,
+    upload: File[bytes],
+    file_name: str,
+    source: ImportSource | None,
+    require_fit: bool = False,
 ) -> ImportBatch:
     """Keep an uploaded file for checking. The same file imported before by the
-    organisation is refused (:class:`ImportAlreadyDone`) and not kept."""
+    organisation is refused (:class:`ImportAlreadyDone`) and not kept; so is, with
+    ``require_fit``, a file the source's mapping does not fit
+    (:class:`ImportMappingIncomplete`, by field)."""
     _require(actor)
     if source is not None and source.organisation_id != actor.organisation.pk:
         raise PermissionDenied()
@@ -121,8 +132,14 @@ def import_batch_upload(
         if previous is not None:
             when = timezone.localtime(previous.finished_at or previous.uploaded_at)
             raise ImportAlreadyDone(date=formats.date_format(when, "DATE_FORMAT"))
-        encoding = config_of(source).encoding
-        headers = TableReader(final, kind, encoding=encoding).read_headers()
+        config = config_of(source)
+        headers = TableReader(final, kind, encoding=config.encoding).read_headers()
+        if require_fit:
+            problems = mapping_problems(headers, config) if source else []
+            if source is None or problems:
+                raise ImportMappingIncomplete.by_field(
+                    problems or [("source", _("Choose how the columns of this file are read."))]
+                )
     except DomainError:
         storage.delete_files(stored.relative)
         raise
@@ -181,9 +198,9 @@ def import_batch_map(
     defaults = dict(source.defaults) if source else {}
     kept = {k: v for k, v in (defaults.get("values") or {}).items() if k not in _PAGE_DEFAULTS}
     defaults.update(values={**kept, **values}, date_format=date_format, encoding=encoding)
-    problems = resolve_columns(batch.headers, SourceConfig.from_json(mapping, defaults))[1]
+    problems = mapping_problems(batch.headers, SourceConfig.from_json(mapping, defaults))
     if problems:
-        raise ImportMappingIncomplete(problems=problems)
+        raise ImportMappingIncomplete.by_field(problems)
     with transaction.atomic():
         source = import_source_save(
             actor=actor,
@@ -195,6 +212,23 @@ def import_batch_map(
         )
         import_batch_use_source(actor=actor, batch=batch, source=source)
     return source
+
+
+def import_batch_submit(
+    *,
+    actor: Actor,
+    upload: File[bytes],
+    file_name: str,
+    source: ImportSource,
+    enqueue: Callable[[int], str],
+) -> ImportBatch:
+    """Upload a file and start its check (dry run) at once, as systems do through the API:
+    no page to match columns on, so a file that ``source`` does not fit is refused whole,
+    naming each field (:class:`ImportMappingIncomplete`), and nothing is kept."""
+    batch = import_batch_upload(
+        actor=actor, upload=upload, file_name=file_name, source=source, require_fit=True
+    )
+    return import_batch_check(actor=actor, batch=batch, enqueue=enqueue)
 
 
 def import_batch_use_source(
@@ -217,9 +251,9 @@ def import_batch_check(
     """Start the check (dry run) in the background; a mapping that does not fit the file
     is refused at once (:class:`ImportMappingIncomplete`)."""
     _require(actor)
-    problems = mapping_fits(batch)
+    problems = _mapping_problems(batch)
     if problems:
-        raise ImportMappingIncomplete(problems=problems)
+        raise ImportMappingIncomplete.by_field(problems)
     _move(batch, Status.CHECKING, stalled_ok=True)
     with transaction.atomic():
         batch.progress, batch.progress_at, batch.failure = 0, timezone.now(), ""

@@ -106,6 +106,7 @@ class _Lookahead:
                 kind=IdentifierKind.NATIONAL_ID,
                 number__in=[number for _country, number in numbers],
                 person__erased_at__isnull=True,
+                person__merged_into__isnull=True,
             ).values_list("issuing_country_id", "number")
         }
         for key, national_id in self.pending:

@@ -16,12 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from pulang.audit.actions import Action
 from pulang.audit.services import record
-from pulang.errors import InvalidInput, PermissionDenied
+from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.reference.models import Country
+from pulang.registry.imports.inputs.files import ENCODINGS
 from pulang.registry.imports.inputs.rows import CHOICES, DATE_FORMATS
 from pulang.registry.imports.inputs.targets import BY_NAME, DEFAULTABLE, TARGETS
 from pulang.registry.imports.models import FileKind, ImportSource
 from pulang.registry.imports.policies import can_import
+from pulang.registry.imports.selectors import import_source_get_for_actor
 
 if TYPE_CHECKING:
     from pulang.orgs.actor import Actor
@@ -98,6 +100,30 @@ def validate_source(
             )
     if str(defaults.get("date_format") or "YYYY-MM-DD") not in DATE_FORMATS:
         errors.append({"field": "date_format", "reason": _("choose one of the date forms")})
+    encoding = str(defaults.get("encoding") or "utf-8")
+    if encoding not in ENCODINGS:
+        errors.append(
+            {
+                "field": "encoding",
+                "reason": _("“%(value)s” is not one of the encodings %(choices)s")
+                % {"value": encoding, "choices": ", ".join(ENCODINGS)},
+            }
+        )
+    if str(defaults.get("nationality_filter") or "") not in {"", "own"}:
+        errors.append(
+            {
+                "field": "nationality_filter",
+                "reason": _("leave it empty, or write “own” to leave out other nationalities"),
+            }
+        )
+    for target in defaults.get("translations") or {}:
+        if target not in BY_NAME:
+            errors.append(
+                {
+                    "field": f"translations.{target}",
+                    "reason": _("“%(field)s” is not a field") % {"field": target},
+                }
+            )
     if errors:
         raise InvalidInput(errors=errors)
 
@@ -142,6 +168,16 @@ def import_source_from_template(*, actor: Actor, name: str) -> ImportSource:
     the copy are the organisation's own)."""
     if not can_import(actor):
         raise PermissionDenied()
+    if name not in TEMPLATE_LABELS:
+        raise InvalidInput(
+            errors=[
+                {
+                    "field": "template",
+                    "reason": _("“%(name)s” is not one of the templates %(choices)s")
+                    % {"name": name, "choices": ", ".join(TEMPLATE_LABELS)},
+                }
+            ]
+        )
     shipped = template(name)
     existing = ImportSource.objects.filter(organisation=actor.organisation, template=name).first()
     if existing is not None:
@@ -162,3 +198,30 @@ def import_source_from_template(*, actor: Actor, name: str) -> ImportSource:
         mapping=shipped["mapping"],
         defaults=shipped["defaults"],
     )
+
+
+def import_source_choose(
+    *, actor: Actor, source_id: int | None = None, template_name: str = ""
+) -> ImportSource:
+    """The source a file is to be read through: one of the organisation's sources, or its
+    copy of a shipped template (made on first use). A source that is unknown, or another
+    organisation's, is an error on the field that named it (:class:`InvalidInput`)."""
+    if not can_import(actor):
+        raise PermissionDenied()
+    if template_name:
+        return import_source_from_template(actor=actor, name=template_name)
+    if source_id is None:
+        raise InvalidInput(
+            errors=[
+                {
+                    "field": "source",
+                    "reason": _("Choose how to read the file: one of your sources or a template."),
+                }
+            ]
+        )
+    try:
+        return import_source_get_for_actor(actor=actor, source_id=source_id)
+    except NotFound:
+        raise InvalidInput(
+            errors=[{"field": "source", "reason": _("Choose one of the listed sources.")}]
+        ) from None

@@ -105,7 +105,16 @@ def load_portable(context: LoadContext) -> LoadCounts:
     ix = ROW_INDEX
     names_writer = _Writer(
         PersonName,
-        ["person_id", "kind", "written", "folded", "sorted_tokens", "phonetic", "script"],
+        [
+            "person_id",
+            "kind",
+            "written",
+            "folded",
+            "sorted_tokens",
+            "phonetic",
+            "script",
+            "birth_year",
+        ],
         now,
     )
     identifiers_writer = _Writer(
@@ -157,6 +166,8 @@ def load_portable(context: LoadContext) -> LoadCounts:
                 kind=IdentifierKind.NATIONAL_ID,
                 number__in=[number for _country, number in wanted],
                 person__erased_at__isnull=True,
+                # A number left on a record merged into another belongs to the survivor.
+                person__merged_into__isnull=True,
             ).values_list("issuing_country_id", "number", "person_id")
             for country, number, person_id in sorted(registered, key=lambda t: t[2]):
                 by_number.setdefault((country, number), person_id)
@@ -191,7 +202,8 @@ def load_portable(context: LoadContext) -> LoadCounts:
         linked_people = {person_of[line] for line in kept - creates}
         counts.lap("person")
 
-        names_writer.write(_new_names(names, kept, creates, person_of, linked_people))
+        born = {r[ix["line"]]: _date(r[ix["birth_date"]]) for r in rows}
+        names_writer.write(_new_names(names, kept, creates, person_of, linked_people, born))
         counts.lap("personname")
         identifiers_writer.write(
             _new_identifiers(identifiers, kept, creates, person_of, linked_people, stamp)
@@ -356,6 +368,7 @@ def _new_names(
     creates: set[int],
     person_of: dict[int, int],
     linked_people: set[int],
+    born: dict[int, Any],
 ) -> list[tuple[Any, ...]]:
     known = set(
         PersonName.objects.filter(person_id__in=linked_people).values_list("person_id", "written")
@@ -373,7 +386,8 @@ def _new_names(
         known.add((person_id, written))
         if kind == primary and line not in creates:
             kind = alias
-        new.append((person_id, kind, written, folded, sorted_tokens, phonetic, script))
+        year = born[line].year if born.get(line) else None
+        new.append((person_id, kind, written, folded, sorted_tokens, phonetic, script, year))
     return new
 
 

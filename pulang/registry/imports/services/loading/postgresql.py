@@ -148,6 +148,7 @@ def load_postgresql(context: LoadContext) -> LoadCounts:
                   ON i.number = s.nik AND i.kind = %(national_id)s
                  AND i.issuing_country_id = s.nik_country
                 JOIN registry_person p ON p.id = i.person_id AND p.erased_at IS NULL
+                 AND p.merged_into_id IS NULL
                 WHERE s.nik IS NOT NULL
                 GROUP BY s.line
             ), grouped AS (
@@ -227,13 +228,14 @@ def load_postgresql(context: LoadContext) -> LoadCounts:
                 "sorted_tokens": "n.sorted_tokens",
                 "phonetic": "n.phonetic",
                 "script": "n.script",
+                "birth_year": "EXTRACT(YEAR FROM s.birth_date)::integer",
             },
             "FROM (SELECT DISTINCT ON (p.person_id, n.written) p.person_id, p.creates, n.* "
             "FROM import_names n JOIN import_plan p ON p.line = n.line "
             "WHERE p.creates OR NOT EXISTS (SELECT 1 FROM registry_personname e "
             "WHERE e.person_id = p.person_id AND e.written = n.written) "
             "ORDER BY p.person_id, n.written, p.creates DESC, n.line) AS n "
-            "JOIN import_plan p ON p.line = n.line",
+            "JOIN import_plan p ON p.line = n.line JOIN import_rows s ON s.line = n.line",
             params,
         )
         counts.lap("personname")
