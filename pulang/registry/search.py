@@ -39,7 +39,7 @@ from pulang.registry.names import (
 )
 
 # Rows each name-index query may return; more costs time, fewer loses recall.
-TOKEN_ROWS = 250
+TOKEN_ROWS = 200
 TRIGRAM_ROWS = 200
 # Below this name similarity a candidate found only by name is not shown; born on the
 # same day, a weaker name still is (a father's name on one record, "Siti" on the other).
@@ -500,7 +500,7 @@ def _explain(why: list[tuple[str, int]]) -> list[str]:
 def _in_scope(scored: list[_Candidate], within: Q, query: PersonQuery) -> list[Match]:
     """The first ``limit`` candidates the actor may see, best first, with their persons."""
     matches: list[Match] = []
-    chunk_size = max(query.limit * 2, 20)
+    chunk_size = query.limit
     for start in range(0, len(scored), chunk_size):
         chunk = scored[start : start + chunk_size]
         persons = Person.objects.filter(within).filter(pk__in=[c.person_id for c in chunk])

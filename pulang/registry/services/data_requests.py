@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,6 +226,23 @@ def _anonymise(person: Person) -> None:
     Return.objects.filter(person=person).update(port_of_entry="", support_received="")
     Consent.objects.filter(person=person).update(note="")
     IntakeRecord.objects.filter(person=person).update(payload={"erased": True}, reference_code="")
+    _clear_linkage_copies(person)
     # Records merged into this one hold the same person's details: they go too.
     for absorbed in Person.objects.filter(merged_into=person).select_related("home_area"):
         _anonymise(absorbed)
+
+
+def _clear_linkage_copies(person: Person) -> None:
+    """Record linkage keeps, on each pair it found, copies of the values it compared (for
+    the reviewer): those of a pair with this person go; the levels and weights, which say
+    why the pair was found and hold nothing about anyone, stay. Through the app registry,
+    because the registry does not depend on the linkage app built on it."""
+    if not apps.is_installed("pulang.linkage"):
+        return
+    pairs = apps.get_model("linkage", "CandidatePair").objects
+    for pair in pairs.filter(Q(person_a=person) | Q(person_b=person)):
+        pair.comparisons = {
+            name: {**comparison, "value_a": None, "value_b": None}
+            for name, comparison in pair.comparisons.items()
+        }
+        pair.save(update_fields=["comparisons"])
