@@ -235,6 +235,10 @@ class PairDecision(models.Model):
     pair = models.ForeignKey(
         CandidatePair, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
+    # The merge a steward's "same person" made (undone or not, it stays the record of it).
+    merge = models.ForeignKey(
+        "registry.PersonMerge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -196,6 +196,7 @@ def pair_decide(
             decision=choice,
             note=text,
             pair=locked,
+            merge_id=merge_id,
             decided_by=actor.user,
             decided_at=now,
         )

@@ -273,7 +273,8 @@ def _token_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
     ordered otherwise, or with more elements: "binti Rusdi"), then each of its rarer codes
     (fewer elements: "Aminah" for "Siti Aminah", or one element mistyped); recorded with a
     birth year near the query's (or none) when the query has a year."""
-    codes = sorted(set(keys.phonetic.split()))
+    # A double quote would end an FTS5 phrase: such a code (none is made today) is skipped.
+    codes = sorted(c for c in set(keys.phonetic.split()) if '"' not in c)
     if not codes:
         return []
     rare = [c for c in codes if c not in _common_codes()]
@@ -341,7 +342,7 @@ def _codes_predicate(
             return f"{_PG_CODES} @> %s::text[]", [codes]
         # One index scan: every code, and any one of the years.
         return f"{_PG_CODES} @> %s::text[] AND {_PG_CODES} && %s::text[]", [codes, marks]
-    expression = "phonetic : (" + " AND ".join(f'"{c}"' for c in codes if '"' not in c) + ")"
+    expression = "phonetic : (" + " AND ".join(f'"{c}"' for c in codes) + ")"
     if years is not None:
         written = [f'"{year}"' for year in years] + (['"unknown"'] if unknown else [])
         expression += " AND birth_year : (" + " OR ".join(written) + ")"

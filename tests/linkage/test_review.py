@@ -108,6 +108,7 @@ def test_reviewers_decide_same_person_and_the_records_are_merged(
     )
     merge = PersonMerge.objects.get()
     assert decided.merge_id == merge.pk
+    assert decided.decision.merge_id == merge.pk
     assert (merge.survivor_id, merge.absorbed_id) == (pair.person_a_id, pair.person_b_id)
     assert merge.reason == (
         f"The same person, decided in the review of duplicates (pair {pair.pk})."

@@ -209,3 +209,16 @@ def test_a_corrected_birth_date_moves_the_names_to_the_new_year(
     )
     assert ids(found) == [suparmi.pk]
     assert "born the same year" in found[0].reasons
+
+
+@pytest.mark.parametrize("typed", ['"', "%_!", "O'Brien", 'Nur-Aini "Ani"', "' OR 1=1 --", "*"])
+def test_query_syntax_in_a_name_is_only_text(
+    world: World, people: dict[str, Person], district_supervisor: Actor, typed: str
+) -> None:
+    # Quotes, LIKE wildcards and FTS5 operators go to the database as values, never as
+    # syntax: nothing fails, and nobody is found by them.
+    found = person_search(
+        actor=district_supervisor,
+        query=PersonQuery(name=typed, birth_year=1990, area_path=world.talangagung.path),
+    )
+    assert found == []
