@@ -21,6 +21,48 @@ COMPARISON_TITLES: dict[str, str | Promise] = {
     "area": _("Home area"),
     "address": _("Address"),
 }
+# The levels the engine names its findings with (pipeline.model, ``label_for_charts``),
+# stored in English on each pair and translated here for the reviewer.
+LEVEL_LABELS: dict[str, Promise] = {
+    "same": _("same"),
+    "different": _("different"),
+    "missing on either side": _("missing on either side"),
+    "same name": _("same name"),
+    "same name, spelt differently": _("same name, spelt differently"),
+    "same words, other order or spacing": _("same words, other order or spacing"),
+    "nearly the same spelling": _("nearly the same spelling"),
+    "one or two letters differ": _("one or two letters differ"),
+    "one keystroke apart": _("one keystroke apart"),
+    "one name holds every word of the other": _("one name holds every word of the other"),
+    "one-word name found in the other": _("one-word name found in the other"),
+    "two words in common, one uncommon": _("two words in common, one uncommon"),
+    "two common words in common": _("two common words in common"),
+    "an uncommon word in common": _("an uncommon word in common"),
+    "a common word in common": _("a common word in common"),
+    "different names": _("different names"),
+    "same exact date": _("same exact date"),
+    "same imprecise date": _("same imprecise date"),
+    "a digit, day-month order or a few days apart": _(
+        "a digit, day-month order or a few days apart"
+    ),
+    "same month and year": _("same month and year"),
+    "same year, one date only a year": _("same year, one date only a year"),
+    "within a year": _("within a year"),
+    "within two years of an estimate": _("within two years of an estimate"),
+    "different dates": _("different dates"),
+    "a number in common": _("a number in common"),
+    "numbers one keystroke apart": _("numbers one keystroke apart"),
+    "different numbers of the same kind": _("different numbers of the same kind"),
+    "numbers of different documents": _("numbers of different documents"),
+    "same number": _("same number"),
+    "different numbers": _("different numbers"),
+    "same area": _("same area"),
+    "same province": _("same province"),
+    "different provinces": _("different provinces"),
+    "same address": _("same address"),
+    "nearly the same address": _("nearly the same address"),
+    "different addresses": _("different addresses"),
+}
 MINUS = "\N{MINUS SIGN}"
 
 
@@ -58,6 +100,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _level(value: Any) -> str:
+    """The engine's level in the reader's language (as stored when it has no translation:
+    a model trained by a later engine may name a level this list does not know yet)."""
+    text = _text(value)
+    return str(LEVEL_LABELS.get(text, text))
+
+
 def comparison_rows(comparisons: Mapping[str, Any]) -> list[ComparisonRow]:
     """One row per comparison, known ones first in a fixed order, unknown ones after."""
     names = [n for n in COMPARISON_TITLES if n in comparisons]
@@ -73,7 +122,7 @@ def comparison_rows(comparisons: Mapping[str, Any]) -> list[ComparisonRow]:
             ComparisonRow(
                 name=name,
                 title=str(COMPARISON_TITLES.get(name, name)),
-                level=_text(item.get("level")),
+                level=_level(item.get("level")),
                 weight=weight,
                 agrees=None if round(weight, 1) == 0 else weight > 0,
                 value_a=_text(item.get("value_a")),

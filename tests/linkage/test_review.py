@@ -624,3 +624,23 @@ def test_weights_are_written_with_their_sign() -> None:
         ("sex", "Sex", True),
         ("zzz", "zzz", None),
     ]
+
+
+def test_every_level_the_engine_names_reads_in_the_reviewers_language() -> None:
+    from django.utils import translation
+
+    from pulang.linkage.pipeline.model import comparisons
+    from pulang.linkage.presenters import LEVEL_LABELS
+
+    named = {
+        level["label_for_charts"]
+        for comparison in comparisons()
+        for level in comparison.get_comparison("duckdb").as_dict()["comparison_levels"]
+        if level.get("label_for_charts")
+    }
+    assert named - set(LEVEL_LABELS) == set()  # a new level needs its translation here
+    with translation.override("id"):
+        row = comparison_rows({"name": {"level": "nearly the same spelling", "weight": 9.0}})[0]
+        assert row.level != "nearly the same spelling"
+    unknown = comparison_rows({"name": {"level": "a level of a later engine", "weight": 1}})
+    assert unknown[0].level == "a level of a later engine"
