@@ -1,6 +1,6 @@
-"""Reads for linkage runs. A run acts for the system, over the whole registry: these
-selectors take no actor (the review queue's reads, scoped to a reviewer's jurisdiction,
-belong with the queue's pages and API)."""
+"""Reads for linkage runs and for the review queue. A run acts for the system, over the
+whole registry: its selectors take no actor. The review queue's selectors take the
+reviewer and keep to the pairs within their reach."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from pulang.audit.actions import Action
 from pulang.audit.services import record, refuse
 from pulang.errors import PermissionDenied
-from pulang.linkage.models import CandidatePair, LinkageRun, MatchModel, PairDecision
+from pulang.linkage.models import CandidatePair, MatchModel, PairDecision
 from pulang.linkage.policies import can_review_pairs, may_review_pair
 from pulang.registry.models import Person
 from pulang.registry.policies import person_scope_q
@@ -28,10 +28,6 @@ PairKey = tuple[int, int]
 def linkage_current_model(*, model_format: int) -> MatchModel | None:
     """The newest trained model of the current format."""
     return MatchModel.objects.filter(model_format=model_format).order_by("-version").first()
-
-
-def linkage_run_get(*, run_id: int) -> LinkageRun | None:
-    return LinkageRun.objects.select_related("model").filter(pk=run_id).first()
 
 
 def linkage_decided_pairs(*, person_ids: Collection[int]) -> dict[PairKey, set[str]]:
@@ -132,7 +128,7 @@ def pair_review(*, actor: Actor, pair_id: int) -> CandidatePair:
     prefetch_related_objects(
         [pair.person_a, pair.person_b],
         "names",
-        "identifiers__issuing_country",
+        "identifiers",
         "episodes__destination_country",
         "returns",
     )

@@ -107,8 +107,11 @@ DECIDED_STATUS: dict[str, str] = {
 class PairDecided:
     pair: CandidatePair
     decision: PairDecision
-    # The merge made for "the same person" (PairDecision has no field for it).
-    merge_id: int | None
+
+    @property
+    def merge_id(self) -> int | None:
+        """The merge made for "the same person"."""
+        return self.decision.merge_id
 
 
 def _decision(value: str) -> str:
@@ -206,4 +209,4 @@ def pair_decide(
             locked,
             details={"decision": choice, "run": locked.run_id, "merge": merge_id},
         )
-    return PairDecided(pair=locked, decision=made, merge_id=merge_id)
+    return PairDecided(pair=locked, decision=made)

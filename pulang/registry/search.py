@@ -136,8 +136,7 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     exact_ids: set[int] = set()
     if query.id_number.strip():
         ids = Identifier.objects.filter(number=normalise_number(query.id_number))
-        for person_id in ids.values_list("person_id", flat=True)[:TOKEN_ROWS]:
-            exact_ids.add(person_id)
+        exact_ids = set(ids.values_list("person_id", flat=True)[:TOKEN_ROWS])
     phone = normalise_phone(query.phone, query.phone_region) if query.phone.strip() else ""
     phone_ids = (
         set(Person.objects.filter(phone=phone).values_list("pk", flat=True)[:TOKEN_ROWS])
@@ -306,13 +305,13 @@ def _by_codes(codes: list[str], query: PersonQuery, budget: int) -> list[_Row]:
     years come first — the same year, then one off, then two, then names recorded without
     a year — so that a common name ("Siti Aminah": hundreds a year at a million people)
     keeps the likeliest within the budget."""
-    year = query.birth_date.year if query.birth_date else query.birth_year
-    if year is None:
+    window = _years(query)
+    if not window:
         return _fetch(*_codes_predicate(codes, None), query, budget)
-    window = list(range(year - YEAR_WINDOW, year + YEAR_WINDOW + 1))
     rows = _fetch(*_codes_predicate(codes, window, unknown=True), query, budget)
     if len(rows) < budget:
         return rows  # all of them: the usual case, in one query
+    year = window[YEAR_WINDOW]
     rows = []
     groups: list[list[int]] = [
         [year],

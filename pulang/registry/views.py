@@ -13,9 +13,7 @@ from pulang.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from pulang.geo.selectors import area_choices_within
 from pulang.orgs.actor import Actor
 from pulang.reference.selectors import country_list, occupation_search
-from pulang.registry.codes import (
-    Channel,
-)
+from pulang.registry.codes import Channel
 from pulang.registry.errors import IntakeAlreadyDecided, PersonMerged, StaleRecord
 from pulang.registry.forms import (
     ArrivalForm,

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pycountry
 
+from pulang.linkage.pipeline.csvfile import LAYOUT
 from pulang.reference.models import Country, Currency, Occupation
 from pulang.registry.synthetic import SeedOptions, SeedReport, seed_registry
 from pulang.registry.synthetic.data import lists
 from pulang.registry.synthetic.migration import CURRENCIES
-
-LAYOUT = (
-    "record_id", "given_name", "family_name", "full_name", "sex", "birth_date", "id_number",
-    "phone", "address", "area_code",
-)  # fmt: skip
 
 
 def reference_for(countries: tuple[str, ...]) -> None:

@@ -229,39 +229,6 @@ WORD_COLUMNS = ("word1", "word2", "word3", "word4", "word5")
 # Its words that are not common, likewise.
 RARE_COLUMNS = ("rare1", "rare2", "rare3")
 
-# The columns Splink sees (besides unique_id); the comparisons in model.py use them.
-INPUT_COLUMNS = (
-    "name",
-    "name_sorted",
-    "name_phonetic",
-    "name_joined",
-    "tokens",
-    "phon_tokens",
-    *WORD_COLUMNS,
-    "word_count",
-    *RARE_COLUMNS,
-    "pair_keys",
-    "word_year_keys",
-    "sex",
-    "birth_date",
-    "birth_precision",
-    "birth_year",
-    "birth_day",
-    "ids",
-    "id_a",
-    "id_b",
-    "id_shape_a",
-    "id_shape_b",
-    "verified_ids",
-    "phone",
-    "address",
-    "area",
-    "area_top",
-    "restricted",
-    "in_scope",
-    "name_area_key",
-)
-
 
 def _shape(number: str) -> str:
     """The form of a document number, digits as 9 and letters as A: two numbers of one

@@ -131,8 +131,9 @@ class ImportBatch(models.Model):
         return self.status in {self.Status.CHECKING, self.Status.IMPORTING}
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.ABANDONED}
+    def to_write(self) -> int:
+        """Rows the check found to import: new people, and reports for people known."""
+        return self.would_create + self.would_link
 
 
 _S = ImportBatch.Status

@@ -79,7 +79,7 @@ def _checked_message(batch: ImportBatch) -> str:
             "imported while a row has errors.",
             batch.invalid,
         ) % {"counter": batch.invalid}
-    to_write = batch.would_create + batch.would_link
+    to_write = batch.to_write
     if not to_write:
         return ImportNothingNew().text
     ready = ngettext(

@@ -151,7 +151,7 @@ def _status_context(batch: ImportBatch) -> dict[str, Any]:
         "batch": batch,
         "errors": import_batch_errors(batch=batch),
         "stalled": is_stalled(batch),
-        "to_write": batch.would_create + batch.would_link,
+        "to_write": batch.to_write,
     }
 
 

@@ -406,13 +406,6 @@ class RowConverter:
         )
 
 
-def resolve_columns(headers: list[str], config: SourceConfig) -> tuple[dict[str, int], list[str]]:
-    """The column each mapped target reads in a file with these headers, and what the
-    mapping lacks for this file (a required field with no column and no default)."""
-    columns, problems = _resolve(headers, config)
-    return columns, [problem for _target, problem in problems]
-
-
 def mapping_problems(headers: list[str], config: SourceConfig) -> list[tuple[str, str]]:
     """What the mapping lacks for a file with these headers, as ``(target, problem)``."""
     return _resolve(headers, config)[1]

@@ -83,13 +83,14 @@ def config_of(source: ImportSource | None) -> SourceConfig:
 
 def mapping_fits(batch: ImportBatch) -> list[str]:
     """What the batch's source lacks for this file's headers ([] when it can be checked)."""
-    return [problem for _target, problem in _mapping_problems(batch)]
+    return [problem for _target, problem in _mapping_problems(batch.headers, batch.source)]
 
 
-def _mapping_problems(batch: ImportBatch) -> list[tuple[str, str]]:
-    if batch.source is None:
+def _mapping_problems(headers: list[str], source: ImportSource | None) -> list[tuple[str, str]]:
+    """What ``source`` lacks to read a file with these headers, as ``(field, problem)``."""
+    if source is None:
         return [("source", _("Choose how the columns of this file are read."))]
-    return mapping_problems(batch.headers, config_of(batch.source))
+    return mapping_problems(headers, config_of(source))
 
 
 def import_batch_upload(
@@ -132,14 +133,11 @@ def import_batch_upload(
         if previous is not None:
             when = timezone.localtime(previous.finished_at or previous.uploaded_at)
             raise ImportAlreadyDone(date=formats.date_format(when, "DATE_FORMAT"))
-        config = config_of(source)
-        headers = TableReader(final, kind, encoding=config.encoding).read_headers()
+        headers = TableReader(final, kind, encoding=config_of(source).encoding).read_headers()
         if require_fit:
-            problems = mapping_problems(headers, config) if source else []
-            if source is None or problems:
-                raise ImportMappingIncomplete.by_field(
-                    problems or [("source", _("Choose how the columns of this file are read."))]
-                )
+            problems = _mapping_problems(headers, source)
+            if problems:
+                raise ImportMappingIncomplete.by_field(problems)
     except DomainError:
         storage.delete_files(stored.relative)
         raise
@@ -251,7 +249,7 @@ def import_batch_check(
     """Start the check (dry run) in the background; a mapping that does not fit the file
     is refused at once (:class:`ImportMappingIncomplete`)."""
     _require(actor)
-    problems = _mapping_problems(batch)
+    problems = _mapping_problems(batch.headers, batch.source)
     if problems:
         raise ImportMappingIncomplete.by_field(problems)
     _move(batch, Status.CHECKING, stalled_ok=True)
@@ -282,7 +280,7 @@ def import_batch_commit(
         raise ImportWrongState(status=batch.get_status_display())
     if batch.invalid:
         raise ImportHasErrors(count=batch.invalid)
-    if batch.would_create + batch.would_link == 0:
+    if batch.to_write == 0:
         raise ImportNothingNew()
     _move(batch, Status.IMPORTING)
     with transaction.atomic():
@@ -320,14 +318,19 @@ def _delete_files(batch: ImportBatch) -> None:
 def sweep() -> None:
     """Abandon batches left unfinished for ``ABANDON_AFTER`` and delete their files."""
     cutoff = timezone.now() - ABANDON_AFTER
-    for batch in ImportBatch.objects.filter(
-        status__in=[Status.UPLOADED, Status.CHECKED, Status.FAILED], uploaded_at__lt=cutoff
-    ):
-        ImportRowError.objects.filter(batch=batch).delete()
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=Status.ABANDONED, finished_at=timezone.now()
-        )
-        _delete_files(batch)
+    stale = dict(
+        ImportBatch.objects.filter(
+            status__in=[Status.UPLOADED, Status.CHECKED, Status.FAILED], uploaded_at__lt=cutoff
+        ).values_list("pk", "stored_path")
+    )
+    if not stale:
+        return
+    ImportRowError.objects.filter(batch_id__in=stale).delete()
+    ImportBatch.objects.filter(pk__in=stale).update(
+        status=Status.ABANDONED, finished_at=timezone.now(), stored_path=""
+    )
+    for relative in stale.values():
+        storage.delete_files(relative)
 
 
 # --- The background steps ------------------------------------------------------------------

@@ -178,10 +178,10 @@ def import_source_from_template(*, actor: Actor, name: str) -> ImportSource:
                 }
             ]
         )
-    shipped = template(name)
     existing = ImportSource.objects.filter(organisation=actor.organisation, template=name).first()
     if existing is not None:
         return existing
+    shipped = template(name)
     source = ImportSource(organisation=actor.organisation, template=name)
     taken = set(
         ImportSource.objects.filter(organisation=actor.organisation).values_list("name", flat=True)

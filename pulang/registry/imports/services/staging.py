@@ -82,7 +82,6 @@ IDENTIFIER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("issuing_country_id", "text"),
 )
 ROW_INDEX = {name: i for i, (name, _type) in enumerate(ROW_COLUMNS)}
-JSON_COLUMNS = frozenset(name for name, kind in ROW_COLUMNS if kind == "jsonb")
 
 
 STREAMS = ("rows", "names", "identifiers")
@@ -99,13 +98,11 @@ class PreparedWriter:
         self.rows: list[Row] = []
         self.names: list[Row] = []
         self.identifiers: list[Row] = []
-        self.count = 0
 
     def add(self, row: Row, names: list[Row], identifiers: list[Row]) -> None:
         self.rows.append(row)
         self.names += names
         self.identifiers += identifiers
-        self.count += 1
         if len(self.rows) >= self.chunk:
             self.flush()
 

@@ -68,5 +68,4 @@ def delete_files(relative: str) -> None:
     """Remove the upload and everything derived from it."""
     if not relative:
         return
-    folder = path_of(relative).parent
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder_of(relative), ignore_errors=True)
