@@ -12,6 +12,9 @@ Prints one JSON object per figure:
   import_<n>_seconds          upload + check + import, the user's wait
   import_<n>_check_seconds    parse, validate, name keys, duplicate look-ups
   import_<n>_commit_seconds   the import itself (one transaction)
+  import_<n>_python_cpu_seconds    CPU of this process and the check's workers, upload to
+                              import (the machine may be shared: wall times vary, this less)
+  import_<n>_commit_db_cpu_seconds PostgreSQL on this host: CPU of the import's session
   copy_raw_<n>_seconds        PostgreSQL only: COPY of the same CSV into a text table
   import_to_copy_ratio        PostgreSQL only
   name_keys_per_second        names whose matching keys were computed, per second
@@ -277,6 +280,35 @@ def world(villages_per_district: int = 40) -> tuple[Any, list[str]]:
     return Actor(user=user, membership=membership), villages
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the check's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class BackendCpu:
+    """CPU seconds of the database sessions this process opens (PostgreSQL on this host
+    only: read from /proc), to tell the import's own work from a busy machine's."""
+
+    def __init__(self) -> None:
+        self.pids: list[int] = []
+
+    def opened(self, sender: Any, connection: Any, **kwargs: Any) -> None:
+        from django.db import connections
+
+        # This thread's own connection, not the import's second one for its progress.
+        if connection.vendor == "postgresql" and connection is connections["default"]:
+            self.pids.append(connection.connection.info.backend_pid)
+
+    def seconds(self, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_import(actor: Any, path: Path, source: Any) -> tuple[Any, float, float, float]:
     from django.core.files import File
 
@@ -358,12 +390,35 @@ def main() -> None:
 
         size_mib = list_path.stat().st_size / 2**20
         note(f"{vendor}: importing {args.rows} rows ({size_mib:.0f} MiB)")
+        from django.db.backends.signals import connection_created
+
+        backends = BackendCpu()
+        connection_created.connect(backends.opened)
+        cpu_before = cpu_seconds()
         batch, check_s, commit_s, total_s = run_import(actor, list_path, source)
+        python_cpu = cpu_seconds() - cpu_before
+        connection_created.disconnect(backends.opened)
         n = label(args.rows)
         common = {"db": vendor, "rows": args.rows}
         emit(metric=f"import_{n}_seconds", value=round(total_s, 1), unit="s", **common)
         emit(metric=f"import_{n}_check_seconds", value=round(check_s, 1), unit="s", **common)
         emit(metric=f"import_{n}_commit_seconds", value=round(commit_s, 1), unit="s", **common)
+        # The machine may be shared: CPU seconds say what the import itself cost.
+        emit(
+            metric=f"import_{n}_python_cpu_seconds",
+            value=round(python_cpu, 1),
+            unit="s",
+            **common,
+        )
+        # The import's session is the last one the import opened (it starts afresh).
+        db_cpu = backends.seconds(backends.pids[-1]) if backends.pids else None
+        if db_cpu is not None:
+            emit(
+                metric=f"import_{n}_commit_db_cpu_seconds",
+                value=round(db_cpu, 1),
+                unit="s",
+                **common,
+            )
         emit(
             metric="import_rows_per_second",
             value=round(args.rows / total_s),

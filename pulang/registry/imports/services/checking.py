@@ -16,18 +16,26 @@ from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pulang.errors import InvalidInput
-from pulang.registry.codes import IdentifierKind, ReturnStatus
+from pulang.registry.codes import Channel, IdentifierKind, ReturnStatus
 from pulang.registry.imports.inputs.files import TableReader
 from pulang.registry.imports.inputs.rows import RowConverter, SourceConfig, row_key
 from pulang.registry.imports.inputs.targets import path_target
 from pulang.registry.imports.models import ImportRowError
 from pulang.registry.imports.policies import may_import_row
-from pulang.registry.imports.services.staging import PreparedWriter, Row
+from pulang.registry.imports.services.staging import (
+    ROW_INDEX,
+    PreparedWriter,
+    Row,
+    StagedChunk,
+    dump_chunk,
+    read_stream,
+    without_lines,
+)
 from pulang.registry.inputs import Lookups, Resolved, validate_registration
 from pulang.registry.models import Identifier, IntakeRecord, PersonName
 from pulang.registry.names import NameKeys, name_keys
@@ -81,7 +89,8 @@ def imported_keys(organisation_id: int, keys: list[str]) -> set[str]:
 
 class _Lookahead:
     """Rows waiting to learn whether their key was imported before and whether their
-    national ID number is already registered: asked in chunks, in file order."""
+    national ID number is already registered: asked in chunks, in file order (databases
+    other than PostgreSQL; see :func:`count_outcomes`)."""
 
     def __init__(self, organisation_id: int, counts: CheckCounts) -> None:
         self.organisation_id = organisation_id
@@ -121,6 +130,80 @@ class _Lookahead:
             if national_id is not None:
                 self.seen_ids.add(national_id)
         self.pending = []
+
+
+# What the import would do with each checked row, for the whole file at once: skipped when
+# the organisation imported its key before; linked when its national ID number is
+# registered or came on an earlier row of the file; else created. Joins, not a probe per
+# row, so that the plan does not depend on how fresh the tables' statistics are.
+_OUTCOMES_SQL = """
+    WITH imported AS (
+        SELECT DISTINCT s.line FROM import_check s
+        JOIN registry_intakerecord i
+          ON i.organisation_id = %(org)s AND i.channel = %(channel)s
+         AND i.idempotency_key <> '' AND i.idempotency_key = s.key
+    ), registered AS (
+        SELECT DISTINCT s.line FROM import_check s
+        JOIN registry_identifier d
+          ON d.number = s.nik AND d.issuing_country_id = s.nik_country AND d.kind = %(kind)s
+        JOIN registry_person p
+          ON p.id = d.person_id AND p.erased_at IS NULL AND p.merged_into_id IS NULL
+    ), outcomes AS (
+        SELECT im.line IS NOT NULL AS imported,
+               s.nik IS NOT NULL AND (
+                   rg.line IS NOT NULL
+                   OR row_number() OVER (PARTITION BY s.nik_country, s.nik ORDER BY s.line) > 1
+               ) AS links
+        FROM import_check s
+        LEFT JOIN imported im ON im.line = s.line
+        LEFT JOIN registered rg ON rg.line = s.line
+    )
+    SELECT count(*) FILTER (WHERE imported),
+           count(*) FILTER (WHERE NOT imported AND links),
+           count(*) FILTER (WHERE NOT imported AND NOT links)
+    FROM outcomes
+"""
+
+
+def count_outcomes(organisation_id: int, folder: Path, counts: CheckCounts) -> None:
+    """Count what the import would do with the rows written to ``folder``, once they are
+    all checked: the database is asked once (PostgreSQL) or in chunks (others), never
+    while rows are being checked."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            # One sort of the whole file, in memory; one statement, not worth compiling.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.import_check")
+            cursor.execute(
+                "CREATE TEMP TABLE import_check (line integer, key text, nik_country text, "
+                "nik text) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY import_check FROM STDIN") as copy:
+                for chunk in read_stream(folder, "rows"):
+                    for row in chunk:
+                        copy.write_row(row[:4])
+            cursor.execute("ANALYZE import_check")
+            cursor.execute(
+                _OUTCOMES_SQL,
+                {
+                    "org": organisation_id,
+                    "channel": Channel.IMPORT.value,
+                    "kind": IdentifierKind.NATIONAL_ID.value,
+                },
+            )
+            skipped, linked, created = cursor.fetchone()
+            cursor.execute("DROP TABLE pg_temp.import_check")
+        counts.skipped_already_imported += int(skipped)
+        counts.would_link += int(linked)
+        counts.would_create += int(created)
+        return
+    lookahead = _Lookahead(organisation_id, counts)
+    key, country, number = ROW_INDEX["key"], ROW_INDEX["nik_country"], ROW_INDEX["nik"]
+    for chunk in read_stream(folder, "rows"):
+        for row in chunk:
+            lookahead.add(row[key], (row[country], row[number]) if row[number] else None)
+    lookahead.resolve()
 
 
 class RowPreparer:
@@ -179,7 +262,7 @@ class RowPreparer:
         payload: dict[str, Any],
         *,
         name_given: bool,
-    ) -> tuple[Row, list[Row], list[Row], tuple[str, str] | None]:
+    ) -> tuple[Row, list[Row], list[Row]]:
         data = resolved.data
         episode = data.episode
         ret = data.return_
@@ -280,13 +363,14 @@ class RowPreparer:
         identifiers: list[Row] = [
             (line, item.kind, number, country.pk) for item, country, number in resolved.identifiers
         ]
-        return row, names, identifiers, national_id
+        return row, names, identifiers
 
 
 # Outcomes of one row, as the workers send them back (tuples: cheap to pickle).
 Outcome = tuple[Any, ...]
-# A chunk's outcomes, and the seconds spent on and the count of name keys computed.
-Checked = tuple[list[Outcome], float, int]
+# A chunk's outcomes (an accepted row: its line and key), its staged rows, and the seconds
+# spent on and the count of name keys computed.
+Checked = tuple[list[Outcome], StagedChunk | None, float, int]
 _INVALID, _FILTERED, _OK = "e", "f", "o"
 
 
@@ -351,16 +435,31 @@ class RowChecker:
             )
             return (_INVALID, line, [(converter.column_of(target), reason)])
         key = row_key(converted, self.source_id)
-        row, names, identifiers, national_id = preparer.stage(
+        row, names, identifiers = preparer.stage(
             line, key, resolved, converted.payload, name_given=converted.name_given
         )
-        return (_OK, line, key, row, names, identifiers, national_id)
+        return (_OK, line, key, row, names, identifiers)
 
     def check_chunk(self, chunk: list[tuple[int, list[Any], bool]]) -> Checked:
+        """Check the rows of a chunk; the staged rows come back as marshal bytes, ready
+        to be written (cheaper to send between processes than the tuples)."""
         seconds, computed = self.preparer.name_seconds, self.preparer.names_computed
-        outcomes = [self.check(line, cells, too_long) for line, cells, too_long in chunk]
+        outcomes: list[Outcome] = []
+        rows: list[Row] = []
+        names: list[Row] = []
+        identifiers: list[Row] = []
+        for line, cells, too_long in chunk:
+            outcome = self.check(line, cells, too_long)
+            if outcome[0] == _OK:
+                _kind, _line, key, row, row_names, row_identifiers = outcome
+                rows.append(row)
+                names += row_names
+                identifiers += row_identifiers
+                outcome = (_OK, line, key)
+            outcomes.append(outcome)
         return (
             outcomes,
+            dump_chunk(rows, names, identifiers) if rows else None,
             self.preparer.name_seconds - seconds,
             self.preparer.names_computed - computed,
         )
@@ -429,7 +528,6 @@ def check_rows(
         only_own=config.nationality_filter == "own",
         own_country=actor.organisation.country_id,
     )
-    lookahead = _Lookahead(actor.organisation.pk, counts)
     keys_seen: set[str] = set()
     writer = PreparedWriter(folder)
     workers = workers or worker_count(path)
@@ -444,9 +542,10 @@ def check_rows(
             counts.errors.append((line, column, reason))
 
     def merge(result: Checked) -> None:
-        outcomes, name_seconds, names_computed = result
+        outcomes, staged, name_seconds, names_computed = result
         counts.name_seconds += name_seconds
         counts.names_computed += names_computed
+        repeated: set[int] = set()
         for outcome in outcomes:
             counts.rows += 1
             kind = outcome[0]
@@ -459,14 +558,16 @@ def check_rows(
                 counts.skipped_filtered += 1
                 continue
             counts.valid += 1
-            _kind, _line, key, row, names, identifiers, national_id = outcome
+            _kind, line, key = outcome
             if key in keys_seen:
                 counts.skipped_already_imported += 1  # the same row twice in one file
+                repeated.add(line)
                 continue
             keys_seen.add(key)
-            writer.add(row, names, identifiers)
-            lookahead.add(key, national_id)
-        report(reader.progress.percent)
+        if staged is not None:
+            writer.write(without_lines(staged, repeated) if repeated else staged)
+        # The last percent is the look-up of what the rows would do (count_outcomes).
+        report(min(reader.progress.percent, 99))
 
     def chunks() -> Iterator[list[tuple[int, list[Any], bool]]]:
         chunk: list[tuple[int, list[Any], bool]] = []
@@ -499,11 +600,11 @@ def check_rows(
                         merge(pending.popleft().get())
                 while pending:
                     merge(pending.popleft().get())
-        lookahead.resolve()
     finally:
         _CHECKER = None
         gc.unfreeze()
         writer.close()
+    count_outcomes(actor.organisation.pk, folder, counts)
     counts.timings = {
         "setup": setup,
         "total": time.perf_counter() - started,

@@ -277,7 +277,7 @@ _INTAKE_COLUMNS: list[tuple[str, Callable[..., Any]]] = [
     ("channel", lambda r, person, created, areas, v: Channel.IMPORT.value),
     ("payload", lambda r, person, created, areas, v: _json(r[ROW_INDEX["payload"]])),
     ("received_at", lambda r, person, created, areas, v: v["now"]),
-    ("received_by_id", lambda r, person, created, areas, v: v["user"]),
+    ("received_by_id", lambda r, person, created, areas, v: None),
     ("organisation_id", lambda r, person, created, areas, v: v["org"]),
     ("idempotency_key", lambda r, person, created, areas, v: r[ROW_INDEX["key"]]),
     ("reference_code", lambda r, person, created, areas, v: ""),
@@ -290,7 +290,7 @@ _INTAKE_COLUMNS: list[tuple[str, Callable[..., Any]]] = [
         ),
     ),
     ("decided_at", lambda r, person, created, areas, v: v["now"]),
-    ("decided_by_id", lambda r, person, created, areas, v: v["user"]),
+    ("decided_by_id", lambda r, person, created, areas, v: None),
 ]
 
 
