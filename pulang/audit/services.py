@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -36,26 +38,54 @@ def record(
     ``user`` names the person when there is no actor yet (signing in); ``subject_type`` and
     ``subject_id`` name a record that is not a model instance (a refused id).
     """
-    action = Action(action)
+    event = _event(actor, Action(action), user, timezone.now())
+    if subject is not None:
+        subject_type = subject._meta.label_lower
+        subject_id = str(subject.pk)
+    event.subject_type, event.subject_id = subject_type, subject_id
+    event.reason, event.details = reason, details or {}
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(
+    actor: Actor | None,
+    action: Action,
+    events: Iterable[tuple[models.Model, str, dict[str, Any]]],
+) -> int:
+    """Append one event per (subject, reason, details), all by the same actor at the same
+    moment, in one insert: for services acting on many records at once (the linkage
+    engine's automatic merges). Runs in the caller's transaction, as ``record`` does."""
+    now = timezone.now()
+    rows = []
+    for subject, reason, details in events:
+        event = _event(actor, Action(action), None, now)
+        event.subject_type, event.subject_id = subject._meta.label_lower, str(subject.pk)
+        event.reason, event.details = reason, details
+        rows.append(event)
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _event(
+    actor: Actor | None,
+    action: Action,
+    user: AbstractBaseUser | AnonymousUser | None,
+    at: datetime.datetime,
+) -> AuditEvent:
+    """An unsaved event with who, what, when and from where filled in."""
     origin = current_origin()
     acting_user = actor.user if actor is not None else user
     if acting_user is not None and not acting_user.is_authenticated:
         acting_user = None
-    if subject is not None:
-        subject_type = subject._meta.label_lower
-        subject_id = str(subject.pk)
-    return AuditEvent.objects.create(
-        at=timezone.now(),
+    return AuditEvent(
+        at=at,
         user_id=acting_user.pk if acting_user is not None else None,
         username=acting_user.get_username() if acting_user is not None else "",
         organisation_id=actor.organisation.pk if actor is not None else None,
         organisation_name=actor.organisation.name if actor is not None else "",
         role=actor.role if actor is not None else "",
         action=action.value,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        reason=reason,
-        details=details or {},
         channel=origin.channel,
         ip_address=origin.ip_address,
         request_id=origin.request_id,

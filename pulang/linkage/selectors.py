@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
@@ -28,6 +28,23 @@ PairKey = tuple[int, int]
 def linkage_current_model(*, model_format: int) -> MatchModel | None:
     """The newest trained model of the current format."""
     return MatchModel.objects.filter(model_format=model_format).order_by("-version").first()
+
+
+def linkage_current_model_key(*, model_format: int) -> tuple[int, int] | None:
+    """The id and version of the newest trained model of the current format (one cheap
+    query: the door asks on every registration and keeps the settings by id)."""
+    row = (
+        MatchModel.objects.filter(model_format=model_format)
+        .order_by("-version")
+        .values_list("pk", "version")
+        .first()
+    )
+    return (int(row[0]), int(row[1])) if row is not None else None
+
+
+def linkage_model_settings(*, model_id: int) -> dict[str, Any]:
+    """A stored model's complete Splink settings."""
+    return dict(MatchModel.objects.values_list("settings", flat=True).get(pk=model_id))
 
 
 def linkage_decided_pairs(*, person_ids: Collection[int]) -> dict[PairKey, set[str]]:

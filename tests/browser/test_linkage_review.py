@@ -36,6 +36,7 @@ def test_a_district_supervisor_decides_a_pair_with_the_keyboard_and_undoes_the_m
         expect(row).to_contain_text("Siti Aminah binti Sukarno")
         expect(row).to_contain_text("93.0 %")
 
+        page.wait_for_load_state()  # the deferred key script has run: keys work from here
         page.keyboard.press("n")  # the first pair
         expect(page).to_have_url(f"{live_server.url}/linkage/pairs/{pair.pk}/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Are these the same person?")
@@ -57,6 +58,7 @@ def test_a_district_supervisor_decides_a_pair_with_the_keyboard_and_undoes_the_m
         screenshot(page, "linkage-pair-phone")
         page.set_viewport_size(DESKTOP)
 
+        page.wait_for_load_state()
         page.keyboard.press("s")
         same = page.get_by_role("button", name=re.compile("^Same person"))
         expect(same).to_be_focused()

@@ -4,18 +4,16 @@ A pair is linked automatically only when its match probability is at or above th
 automatic threshold *and* both records carry the same verified document number, and
 nobody has ever decided anything about it (pipeline/run.py). Pairs that chain together
 (A-B, B-C) are merged into the person with the smallest id, the one registered first.
-The merge itself is the registry's ``person_merge``, which keeps every record of both
-persons and can be undone (``person_unmerge``).
+The merges are the registry's ``persons_merge_automatic``: what ``person_merge`` does,
+many groups at a time, kept and undone (``person_unmerge``) the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from pulang.errors import DomainError
 from pulang.linkage.pipeline.engine import ScoredPair
-from pulang.registry.services.merge import person_merge
+from pulang.registry.services import AutomaticMerges, persons_merge_automatic
 
 
 def groups(pairs: Sequence[ScoredPair]) -> list[list[int]]:
@@ -39,31 +37,8 @@ def groups(pairs: Sequence[ScoredPair]) -> list[list[int]]:
     return [sorted(group) for _, group in sorted(members.items())]
 
 
-@dataclass
-class Linked:
-    merges: int = 0
-    # Persons whose merge the registry refused (changed, merged or erased meanwhile):
-    # their pairs go to the review queue instead.
-    refused: set[int] = field(default_factory=set)
-
-
-def link(*, pairs: Sequence[ScoredPair], reason: str) -> Linked:
-    """Merge each group into its first person; runs inside the run's transaction (each
-    merge in its own savepoint, so a refused one leaves nothing behind)."""
-    linked = Linked()
-    for group in groups(pairs):
-        survivor, *absorbed = group
-        for person in absorbed:
-            try:
-                person_merge(
-                    actor=None,
-                    survivor_id=survivor,
-                    absorbed_id=person,
-                    reason=reason,
-                    automatic=True,
-                )
-            except DomainError:
-                linked.refused.add(person)
-                continue
-            linked.merges += 1
-    return linked
+def link(*, pairs: Sequence[ScoredPair], reason: str) -> AutomaticMerges:
+    """Merge each group into its first person, inside the run's transaction; a merge the
+    registry refuses (a record changed, merged or erased meanwhile) is skipped and its
+    record listed in ``refused``, so that its pairs go to the review queue instead."""
+    return persons_merge_automatic(groups=groups(pairs), reason=reason)

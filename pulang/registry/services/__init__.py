@@ -1,4 +1,4 @@
-"""Writes to the registry (see registration.py, persons.py and merge.py)."""
+"""Writes to the registry (see registration.py, persons.py, merge.py and merge_automatic.py)."""
 
 from pulang.registry.services.data_requests import (
     erasure_decide,
@@ -6,6 +6,7 @@ from pulang.registry.services.data_requests import (
     person_export,
 )
 from pulang.registry.services.merge import person_merge, person_unmerge
+from pulang.registry.services.merge_automatic import AutomaticMerges, persons_merge_automatic
 from pulang.registry.services.persons import (
     EDITABLE_FIELDS,
     consent_give,
@@ -30,6 +31,7 @@ from pulang.registry.services.self_registration import (
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "AutomaticMerges",
     "OnMatch",
     "RegistrationOutcome",
     "consent_give",
@@ -44,6 +46,7 @@ __all__ = [
     "person_merge",
     "person_unmerge",
     "person_update",
+    "persons_merge_automatic",
     "registration_input_from_payload",
     "registration_submit",
     "return_record_arrival",

@@ -97,6 +97,8 @@ MOVED_RELATIONS: tuple[Relation, ...] = (
     # Two open requests (constraint ``erasure_one_open_request``) refuse the merge instead:
     # a request left on a hidden record would never be decided.
     Relation("registry.erasurerequest"),
+    # A case follows its return (and its person): the survivor's file shows it.
+    Relation("cases.case"),
 )
 
 # Relations to Person that a merge leaves where they are, and why.
@@ -163,7 +165,7 @@ def _reachable(actor: Actor | None, person: Person | None) -> bool:
     return actor is None or may_merge_person(actor, person, linked_organisation_ids(person))
 
 
-def _reason(reason: str) -> str:
+def merge_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise InvalidInput(errors=[{"field": "reason", "reason": _("say why")}])
@@ -213,7 +215,7 @@ def person_merge(
         if not _reachable(actor, found.get(person_id)):
             raise refuse(actor, subject_type="registry.person", subject_id=str(person_id))
     survivor, absorbed = found[survivor_id], found[absorbed_id]
-    text = _reason(reason)
+    text = merge_reason(reason)
     for person in (survivor, absorbed):
         if person.merged_into_id is not None:
             raise AlreadyMerged(person=person.pk)
@@ -238,7 +240,7 @@ def person_merge(
         rewritten: dict[str, dict[str, Any]] = {}
         for relation in MOVED_RELATIONS:
             _move(relation, survivor_id, absorbed_id, moved, kept, rewritten)
-        before, changes = _fill_blanks(survivor, absorbed)
+        before, changes = fill_blanks(survivor, absorbed)
         now = timezone.now()
         Person.objects.filter(pk=survivor_id).update(
             **changes, version=F("version") + 1, updated_at=now
@@ -341,7 +343,7 @@ def _move(
     moved[relation.label] = moving
 
 
-def _fill_blanks(survivor: Person, absorbed: Person) -> tuple[dict[str, Any], dict[str, Any]]:
+def fill_blanks(survivor: Person, absorbed: Person) -> tuple[dict[str, Any], dict[str, Any]]:
     """(survivor's values before, changes): blanks filled in from the absorbed record, and
     the restriction, which the survivor takes on with the absorbed record's data."""
     before: dict[str, Any] = {}
@@ -376,7 +378,7 @@ def person_unmerge(*, actor: Actor, merge_id: int, reason: str) -> PersonMerge:
         or not _reachable(actor, merge.absorbed)
     ):
         raise refuse(actor, subject_type="registry.personmerge", subject_id=str(merge_id))
-    text = _reason(reason)
+    text = merge_reason(reason)
     if merge.unmerged_at is not None:
         raise MergeAlreadyUndone()
     survivor_id, absorbed_id = merge.survivor_id, merge.absorbed_id

@@ -8,10 +8,12 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -126,7 +128,7 @@ def prospective_person(resolved: Resolved) -> Person:
     )
 
 
-def _door_query(resolved: Resolved) -> PersonQuery:
+def _door_query(resolved: Resolved, *, limit: int) -> PersonQuery:
     data = resolved.data
     return PersonQuery(
         name=data.full_name,
@@ -137,18 +139,103 @@ def _door_query(resolved: Resolved) -> PersonQuery:
         id_number=resolved.identifiers[0][2] if resolved.identifiers else "",
         phone=resolved.phone,
         phone_region=resolved.nationality.pk,
-        limit=5,
+        limit=limit,
+    )
+
+
+# --- The model at the door ---------------------------------------------------------------
+# The linkage app scores the door's candidates with its trained model. The registry does
+# not import it (linkage builds on the registry: that would be a cycle); linkage registers
+# its scorer when the apps are ready (pulang.linkage.apps), and the door falls back to the
+# search's own score while none is registered or no model has been trained yet.
+
+# Candidates the search hands to the model: more than it shows, since the model, not the
+# search's score, decides who is shown.
+DOOR_MODEL_CANDIDATES = 20
+# Candidates the search's own score chooses among, without a model.
+DOOR_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class DoorRecord:
+    """The new record as the model compares it: the unsaved person, its names as
+    ``(kind, written)`` and its document numbers (normalised)."""
+
+    person: Person
+    names: list[tuple[str, str]]
+    identifiers: list[str]
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """The trained model's view of a candidate: the match probability and weight, and per
+    comparison the level reached, its weight and both values (``value_a`` the new record),
+    as a reviewer of the linkage queue sees a pair; ``reasons`` in the reader's language."""
+
+    probability: float
+    weight: float
+    model_version: int
+    comparisons: dict[str, dict[str, Any]]
+    reasons: list[str]
+
+
+class DoorScorer(Protocol):
+    def __call__(
+        self, *, record: DoorRecord, candidate_ids: Sequence[int]
+    ) -> dict[int, ModelScore] | None:
+        """Scores by candidate id, or None when there is no trained model to score with."""
+
+
+_door_scorer: DoorScorer | None = None
+
+
+def door_scorer_register(scorer: DoorScorer | None) -> None:
+    """Called once by the linkage app when it is ready (None: back to the search's score)."""
+    global _door_scorer
+    _door_scorer = scorer
+
+
+@dataclass
+class DoorMatch(Match):
+    """A candidate the trained model scored: ``score`` is its match probability."""
+
+    model: ModelScore | None = None
+
+
+def door_record(resolved: Resolved, prospective: Person) -> DoorRecord:
+    data = resolved.data
+    names = [(PersonName.Kind.PRIMARY.value, data.full_name)]
+    if data.native_name.strip():
+        names.append((PersonName.Kind.NATIVE_SCRIPT.value, " ".join(data.native_name.split())))
+    names += [(PersonName.Kind.ALIAS.value, " ".join(a.split())) for a in data.aliases if a.strip()]
+    return DoorRecord(
+        person=prospective,
+        names=names,
+        identifiers=[number for _item, _country, number in resolved.identifiers],
     )
 
 
 def duplicate_candidates(actor: Actor, resolved: Resolved) -> tuple[list[Match], int]:
     """People already registered who may be this person: those the actor may see, and how
-    many more exist outside the actor's scope (never shown; linkage reviews them)."""
-    query = _door_query(resolved)
-    everyone = find_people(query=query, within=Q(erased_at__isnull=True, merged_into__isnull=True))
-    likely = [
-        m for m in everyone if m.score >= DOOR_THRESHOLD or m.name_score >= DOOR_NAME_ONLY_THRESHOLD
-    ]
+    many more exist outside the actor's scope (never shown; linkage reviews them).
+
+    The registry's search finds the candidates. With a trained linkage model, the model
+    decides who is likely (match probability at or above ``PULANG_DOOR_THRESHOLD``) and
+    explains it with its per-comparison weights, as a batch run would score the same pair;
+    without one (a fresh install), the search's own score decides
+    (``DOOR_THRESHOLD``, ``DOOR_NAME_ONLY_THRESHOLD``)."""
+    live = Q(erased_at__isnull=True, merged_into__isnull=True)
+    limit = DOOR_MODEL_CANDIDATES if _door_scorer is not None else DOOR_SHOWN
+    everyone = find_people(query=_door_query(resolved, limit=limit), within=live)
+    likely = _model_likely(resolved, everyone) if everyone and _door_scorer is not None else None
+    if likely is None:
+        # No trained model yet (a fresh install): the search's own score decides, on the
+        # same first candidates as always (the search ranks by that score).
+        likely = [
+            m
+            for m in everyone[:DOOR_SHOWN]
+            if m.score >= DOOR_THRESHOLD or m.name_score >= DOOR_NAME_ONLY_THRESHOLD
+        ]
     if not likely:
         return [], 0
     visible_ids = set(
@@ -158,6 +245,34 @@ def duplicate_candidates(actor: Actor, resolved: Resolved) -> tuple[list[Match],
     )
     shown = [m for m in likely if m.person.pk in visible_ids]
     return shown, len(likely) - len(shown)
+
+
+def _model_likely(resolved: Resolved, everyone: list[Match]) -> list[Match] | None:
+    """The candidates the trained model puts at or above the door's threshold, likeliest
+    first; None when there is no model (the caller falls back)."""
+    assert _door_scorer is not None  # noqa: S101 - checked by the caller
+    record = door_record(resolved, prospective_person(resolved))
+    scores = _door_scorer(record=record, candidate_ids=[m.person.pk for m in everyone])
+    if scores is None:
+        return None
+    threshold = float(settings.PULANG_DOOR_THRESHOLD)
+    likely: list[Match] = []
+    for m in everyone:
+        scored = scores.get(m.person.pk)
+        if scored is None or scored.probability < threshold:
+            continue
+        likely.append(
+            DoorMatch(
+                person=m.person,
+                score=round(scored.probability, 4),
+                name_score=m.name_score,
+                matched_name=m.matched_name,
+                reasons=scored.reasons,
+                model=scored,
+            )
+        )
+    likely.sort(key=lambda m: (-m.score, m.person.pk))
+    return likely
 
 
 def add_names(person: Person, resolved: Resolved) -> None:

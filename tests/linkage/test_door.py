@@ -1,0 +1,123 @@
+"""The door's scores are a batch run's: the same pair, the same model, the same weights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+from django.utils import timezone
+
+from pulang.linkage import door
+from pulang.linkage.pipeline import door as pipeline_door
+from pulang.linkage.pipeline import engine, frame
+from pulang.linkage.pipeline.run import Observer, execute
+from pulang.linkage.services import linkage_run_request
+from pulang.registry.models import Person
+from pulang.registry.services.registration import DoorRecord
+from tests.factories import World
+from tests.linkage.helpers import seed
+
+pytestmark = pytest.mark.django_db
+
+
+def _run_pairs(tmp_path: Path) -> tuple[dict[str, Any], list[engine.ScoredPair]]:
+    """Every pair a run with the stored model blocked, scored by Splink's own predict()."""
+    seed(tmp_path, persons=300, duplicates=0.3, seed=5)
+    trained = execute(linkage_run_request(actor=None, retrain=True).pk)
+    assert trained.model is not None, trained.error
+    seen: list[engine.ScoredPair] = []
+
+    def on_result(result: engine.Result) -> None:
+        seen.extend(engine.scored_pairs(result, threshold=0.0))
+
+    requested = linkage_run_request(actor=None)
+    run = execute(requested.pk, observer=Observer(keep_from=0.0, on_result=on_result))
+    assert run.model == trained.model, run.error
+    return run.model.settings, seen
+
+
+def _handful(pairs: list[engine.ScoredPair]) -> list[engine.ScoredPair]:
+    """Pairs across the range of weights, and every term-frequency level reached."""
+    ordered = sorted(pairs, key=lambda p: p.weight)
+    picked = {id(p): p for p in ordered[:: max(1, len(ordered) // 8)]}
+    for level in ("same name", "same name, spelt differently", "same exact date", "same address"):
+        comparison = {
+            "same name": "name",
+            "same name, spelt differently": "name",
+            "same exact date": "birth_date",
+            "same address": "address",
+        }[level]
+        found = next((p for p in pairs if p.comparisons[comparison]["level"] == level), None)
+        if found is not None:
+            picked[id(found)] = found
+    return list(picked.values())
+
+
+def _door_record(person: Person) -> DoorRecord:
+    return DoorRecord(
+        person=person,
+        names=[(n.kind, n.written) for n in person.names.all()],
+        identifiers=list(person.identifiers.values_list("number", flat=True)),
+    )
+
+
+def test_door_weights_equal_splink_predict_for_the_same_pairs(world: World, tmp_path: Path) -> None:
+    _settings, pairs = _run_pairs(tmp_path)
+    chosen = _handful(pairs)
+    assert len(chosen) >= 8
+    levels = {(n, p.comparisons[n]["level"]) for p in chosen for n in ("name", "birth_date")}
+    assert ("name", "same name") in levels and ("birth_date", "same exact date") in levels
+    door._forget()
+    for pair in chosen:
+        # The later record arrives at the door; the registry holds everyone else.
+        newcomer = Person.objects.select_related("home_area").get(pk=pair.person_b)
+        Person.objects.filter(pk=newcomer.pk).update(erased_at=timezone.now())
+        door._figures.clear()
+        try:
+            scores = door.score_at_door(
+                record=_door_record(newcomer), candidate_ids=[pair.person_a]
+            )
+        finally:
+            Person.objects.filter(pk=newcomer.pk).update(erased_at=None)
+        assert scores is not None
+        got = scores[pair.person_a]
+        assert got.weight == pytest.approx(pair.weight, abs=1e-6), pair
+        assert got.probability == pytest.approx(pair.probability, abs=1e-9)
+        for name, compared in pair.comparisons.items():
+            mine = got.comparisons[name]
+            assert mine["level"] == compared["level"], (name, pair)
+            assert mine["weight"] == pytest.approx(compared["weight"], abs=0.011), (name, pair)
+            # The new record is side A at the door, the later record side B in a run.
+            assert (mine["value_a"], mine["value_b"]) == (
+                compared["value_b"],
+                compared["value_a"],
+            )
+
+
+def test_without_a_trained_model_there_is_no_door_score(world: World) -> None:
+    door._forget()
+    person = Person(full_name="Siti Aminah", sex="F", birth_date=dt.date(1985, 8, 17))
+    record = DoorRecord(person=person, names=[("primary", "Siti Aminah")], identifiers=[])
+    assert door.score_at_door(record=record, candidate_ids=[1, 2]) is None
+
+
+def test_the_door_normalises_addresses_as_a_run_does() -> None:
+    lines = ["Jl. Merdeka No. 5", "  JL MERDEKA no 5 ", "Đường Lê Lợi, 12", "--", ""]
+    con = duckdb.connect(":memory:")
+    records = pa.Table.from_pylist(
+        [
+            {"unique_id": i, "address": line, "in_scope": True, "restricted": False}
+            for i, line in enumerate(lines)
+        ],
+        schema=frame.RECORDS_SCHEMA,
+    )
+    empty_names = frame.NAMES_SCHEMA.empty_table()
+    empty_ids = frame.IDENTIFIERS_SCHEMA.empty_table()
+    frame.prepare(con, records, empty_names, empty_ids, output="t")
+    by_run = [r[0] for r in con.execute("SELECT address FROM t ORDER BY unique_id").fetchall()]
+    assert pipeline_door.normalised_address(con, lines) == by_run
+    assert by_run[:2] == ["jl merdeka no 5", "jl merdeka no 5"]
