@@ -14,7 +14,9 @@ from ninja.security import SessionAuth
 
 from pulang.accounts.api import TokenAuth
 from pulang.accounts.api import router as accounts_router
+from pulang.assessments.api import router as assessments_router
 from pulang.audit.api import router as audit_router
+from pulang.cases.api import router as cases_router
 from pulang.errors import DomainError
 from pulang.geo.api import router as geo_router
 from pulang.linkage.api import router as linkage_router
@@ -132,3 +134,5 @@ api.add_router("/audit", audit_router)
 api.add_router("/registry", registry_router)
 api.add_router("/registry/imports", imports_router)
 api.add_router("/linkage", linkage_router)
+api.add_router("/cases", cases_router)
+api.add_router("/assessments", assessments_router)

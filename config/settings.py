@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 
 import dj_database_url
@@ -41,8 +43,10 @@ INSTALLED_APPS = [
     "pulang.audit",
     "pulang.dashboard",
     "pulang.registry",
+    "pulang.assessments",
     "pulang.linkage",
     "pulang.operations",
+    "pulang.cases",
 ]
 
 MIDDLEWARE = [
@@ -240,9 +244,34 @@ PULANG_LINKAGE_REVIEW_THRESHOLD = env_float(
 )
 if PULANG_LINKAGE_REVIEW_THRESHOLD > PULANG_LINKAGE_AUTO_THRESHOLD:
     raise EnvError("PULANG_LINKAGE_REVIEW_THRESHOLD must not exceed PULANG_LINKAGE_AUTO_THRESHOLD")
+# The duplicate check at registration shows a registered person when the trained model
+# gives the pair at least this match probability (docs/linkage.md, "At the door").
+PULANG_DOOR_THRESHOLD = env_float(
+    "PULANG_DOOR_THRESHOLD", PULANG_LINKAGE_REVIEW_THRESHOLD, minimum=0.0, maximum=1.0
+)
 # Off: every pair goes to the review queue, none is merged without a person deciding.
 PULANG_LINKAGE_AUTO_LINK = env_bool("PULANG_LINKAGE_AUTO_LINK", default=True)
 # Memory the linkage engine (DuckDB) may use before it spills to disk, and its threads
 # (0: one per core).
 PULANG_LINKAGE_MEMORY_LIMIT = env_str("PULANG_LINKAGE_MEMORY_LIMIT", "4GB")
 PULANG_LINKAGE_THREADS = env_int("PULANG_LINKAGE_THREADS", 0, minimum=0)
+
+# --- Cases (docs/cases.md) -------------------------------------------------------------
+# Follow-up contacts scheduled for every case, in months after the return.
+_months = env_list("PULANG_FOLLOW_UP_MONTHS", ["1", "3", "6", "12"])
+if not all(m.isdigit() and 1 <= int(m) <= 60 for m in _months) or len(set(_months)) != len(_months):
+    raise EnvError("PULANG_FOLLOW_UP_MONTHS must list distinct whole months between 1 and 60")
+PULANG_FOLLOW_UP_MONTHS = sorted(int(m) for m in _months)
+# A supervisor approves each reintegration plan before it counts as agreed.
+PULANG_PLAN_APPROVAL = env_bool("PULANG_PLAN_APPROVAL", default=False)
+# Keys encrypting restricted case notes, newest first (Fernet keys: generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
+# unset, one is derived from the secret key. Keep older keys listed until nothing uses them.
+PULANG_ENCRYPTION_KEYS = env_list("PULANG_ENCRYPTION_KEYS", [])
+for _key in PULANG_ENCRYPTION_KEYS:
+    try:
+        _valid = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except (binascii.Error, ValueError):
+        _valid = False
+    if not _valid:
+        raise EnvError("PULANG_ENCRYPTION_KEYS must list Fernet keys (32 bytes, URL-safe base64)")

@@ -9,5 +9,7 @@ urlpatterns = [
     path("audit/", include("pulang.audit.urls")),
     path("registry/", include("pulang.registry.urls")),
     path("linkage/", include("pulang.linkage.urls")),
+    path("assessments/", include("pulang.assessments.urls")),
+    path("cases/", include("pulang.cases.urls")),
     path("api/v1/", api.urls),
 ]

@@ -136,3 +136,19 @@ def test_import_settings_come_from_the_environment(tmp_path: Path) -> None:
 )
 def test_malformed_import_settings_stop_the_start(env: dict[str, str], error: str) -> None:
     assert _import_settings(**env) == {"error": error}
+
+
+def test_case_settings_refuse_what_they_cannot_use() -> None:
+    assert _production_settings(PULANG_FOLLOW_UP_MONTHS="1,3,three")["error"] == (
+        "config.env.EnvError: PULANG_FOLLOW_UP_MONTHS must list distinct whole months "
+        "between 1 and 60"
+    )
+    assert "distinct whole months" in str(
+        _production_settings(PULANG_FOLLOW_UP_MONTHS="3,3")["error"]
+    )
+    assert _production_settings(PULANG_ENCRYPTION_KEYS="not-a-key")["error"] == (
+        "config.env.EnvError: PULANG_ENCRYPTION_KEYS must list Fernet keys "
+        "(32 bytes, URL-safe base64)"
+    )
+    good = "a" * 43 + "="  # 32 bytes in URL-safe base64
+    assert "error" not in _production_settings(PULANG_ENCRYPTION_KEYS=good)

@@ -55,6 +55,20 @@ class Action(enum.StrEnum):
     LINKAGE_MODEL_TRAINED = "linkage.model_trained"
     PAIR_VIEWED = "linkage.pair_viewed"
     PAIR_DECIDED = "linkage.pair_decided"
+    INSTRUMENT_LOADED = "assessments.instrument_loaded"
+    ASSESSMENT_RECORDED = "assessments.recorded"
+    ASSESSMENT_VIEWED = "assessments.viewed"
+    CASE_OPENED = "cases.opened"
+    CASE_VIEWED = "cases.viewed"
+    CASE_STATUS_CHANGED = "cases.status_changed"
+    CASE_ASSIGNED = "cases.assigned"
+    CASE_TRANSFERRED = "cases.transferred"
+    CASE_FORWARDED = "cases.forwarded"
+    FOLLOW_UP_RECORDED = "cases.follow_up_recorded"
+    CASE_NOTE_ADDED = "cases.note_added"
+    PLAN_CHANGED = "cases.plan_changed"
+    PLAN_APPROVED = "cases.plan_approved"
+    ASSISTANCE_RECORDED = "cases.assistance_recorded"
 
 
 LABELS: dict[Action, str | Promise] = {
@@ -103,4 +117,18 @@ LABELS: dict[Action, str | Promise] = {
     Action.LINKAGE_MODEL_TRAINED: _("Trained a new model for finding duplicates"),
     Action.PAIR_VIEWED: _("Looked at two records that may be the same person"),
     Action.PAIR_DECIDED: _("Decided whether two records are the same person"),
+    Action.INSTRUMENT_LOADED: _("Loaded a version of an assessment questionnaire"),
+    Action.ASSESSMENT_RECORDED: _("Recorded a needs assessment"),
+    Action.ASSESSMENT_VIEWED: _("Viewed a needs assessment"),
+    Action.CASE_OPENED: _("Opened a case"),
+    Action.CASE_VIEWED: _("Looked at a restricted case"),
+    Action.CASE_STATUS_CHANGED: _("Moved a case to another stage"),
+    Action.CASE_ASSIGNED: _("Gave a case to a case worker"),
+    Action.CASE_TRANSFERRED: _("Transferred a case to another office"),
+    Action.CASE_FORWARDED: _("A case opened abroad was forwarded home on arrival"),
+    Action.FOLLOW_UP_RECORDED: _("Recorded a contact with a returnee"),
+    Action.CASE_NOTE_ADDED: _("Added a note to a case"),
+    Action.PLAN_CHANGED: _("Changed a reintegration plan"),
+    Action.PLAN_APPROVED: _("Approved a reintegration plan"),
+    Action.ASSISTANCE_RECORDED: _("Recorded assistance given by the office"),
 }

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pulang.audit.policies import can_view_audit_log
+from pulang.cases.policies import Capability as CasesCapability
+from pulang.cases.policies import can as cases_can
 from pulang.linkage.policies import can_review_pairs
 from pulang.orgs.policies import can_view_organisations
 from pulang.orgs.selectors import membership_list_for_user
@@ -24,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [(reverse("dashboard:home"), _("Home"))]
     if registry_can(actor, RegistryCapability.VIEW_PERSONS):
         items.append((reverse("registry:search"), _("Returnees")))
+    if cases_can(actor, CasesCapability.VIEW_CASES):
+        items.append((reverse("cases:work"), _("Cases")))
     if registry_can(actor, RegistryCapability.REVIEW_INTAKES):
         items.append((reverse("registry:intakes"), _("Reports to check")))
     if actor is not None and can_import(actor):

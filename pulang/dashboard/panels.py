@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from pulang.audit.models import AuditEvent
 from pulang.audit.policies import can_view_audit_log
 from pulang.audit.selectors import AuditFilters, audit_event_search
+from pulang.cases.policies import Capability as CasesCapability
+from pulang.cases.policies import can as cases_can
+from pulang.cases.selectors import cases_mine, cases_unassigned
 from pulang.orgs.actor import Actor
 from pulang.orgs.models import Role
 from pulang.orgs.policies import can_view_members
@@ -85,13 +88,29 @@ def panels_for(actor: Actor) -> list[Panel]:
                 link_label=_("Check reports"),
             )
         )
-        panels.append(
-            Panel(
-                "cases",
-                _("My cases") if role == Role.CASE_WORKER else _("Cases waiting for an owner"),
-                _("Cases opened after a needs assessment will appear here, due work first."),
+    if role in {Role.CASE_WORKER, Role.SUPERVISOR, Role.CONSULAR_OFFICER} and cases_can(
+        actor, CasesCapability.VIEW_CASES
+    ):
+        if role == Role.SUPERVISOR:
+            panels.append(
+                Panel(
+                    "cases",
+                    _("Cases waiting for an owner"),
+                    count=cases_unassigned(actor=actor).count(),
+                    link=reverse("cases:work") + "?list=unassigned",
+                    link_label=_("Assign cases"),
+                )
             )
-        )
+        else:
+            panels.append(
+                Panel(
+                    "cases",
+                    _("My cases"),
+                    count=cases_mine(actor=actor).count(),
+                    link=reverse("cases:work"),
+                    link_label=_("See my cases"),
+                )
+            )
     if role == Role.CONSULAR_OFFICER or (
         role == Role.SUPERVISOR and actor.scope_country_code is not None
     ):

@@ -8,7 +8,13 @@ from django.db.models import Count, Q, QuerySet
 
 from pulang.audit.services import refuse
 from pulang.errors import PermissionDenied
-from pulang.orgs.models import Membership, Organisation, OrganisationKind, Role
+from pulang.orgs.models import (
+    GOVERNMENT_OFFICE_KINDS,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
 from pulang.orgs.policies import (
     can_view_members,
     can_view_organisations,
@@ -19,6 +25,7 @@ from pulang.orgs.policies import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from pulang.geo.models import AdminArea
     from pulang.orgs.actor import Actor
 
 
@@ -133,3 +140,17 @@ def role_codes() -> list[str]:
 
 def organisation_kind_codes() -> list[str]:
     return list(OrganisationKind.values)
+
+
+def office_responsible_for(*, area: AdminArea) -> Organisation | None:
+    """The government office closest to ``area``: its village office if there is one, else
+    the sub-district's, district's, province's, or the national agency."""
+    segments = area.path.rstrip("/").split("/")
+    enclosing = ["/".join(segments[:depth]) + "/" for depth in range(1, len(segments) + 1)]
+    return (
+        Organisation.objects.filter(
+            kind__in=GOVERNMENT_OFFICE_KINDS, is_active=True, area__path__in=enclosing
+        )
+        .order_by("-area__level", "pk")
+        .first()
+    )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from pulang.registry.forms import (
     UnmergeForm,
     apply_errors,
 )
+from pulang.registry.person_sections import sections_for
 from pulang.registry.policies import Capability, can, can_merge_persons
 from pulang.registry.presenters import intake_facts, readable_export
 from pulang.registry.search import PersonQuery
@@ -174,12 +176,18 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
         return redirect("registry:person", person_id=merged.survivor_id)
     except NotFound as error:
         raise Http404 from error
+    # What other apps keep about the person (cases, assessments), each its own section.
+    sections = [
+        render_to_string(template, context, request=request)
+        for template, context in sections_for(file.person, actor)
+    ]
     return render(
         request,
         "registry/person.html",
         {
             "file": file,
             "person": file.person,
+            "sections": sections,
             "can_edit": can(actor, Capability.EDIT_PERSONS),
             "can_export": can(actor, Capability.EXPORT_PERSON_DATA),
             "can_request_erasure": can(actor, Capability.REQUEST_ERASURE),

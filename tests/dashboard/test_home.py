@@ -15,7 +15,7 @@ PANELS = {
     "analyst": ["statistics", "organisations"],
     "district_supervisor": ["arrivals", "reports", "cases", "organisations", "team"],
     "village_officer": ["arrivals", "reports", "cases"],
-    "consular_officer": ["abroad"],
+    "consular_officer": ["cases", "abroad"],
     "provider_staff": ["referrals"],
     "agency_staff": ["placements"],
     "employer_staff": ["vacancies"],
@@ -24,6 +24,7 @@ NAVIGATION = {
     "administrator": [
         "Home",
         "Returnees",
+        "Cases",
         "Reports to check",
         "Imports",
         "Duplicates to review",
@@ -31,8 +32,8 @@ NAVIGATION = {
         "Audit log",
     ],
     "auditor": ["Home", "Organisations", "Audit log"],
-    "village_officer": ["Home", "Returnees", "Reports to check", "Organisations"],
-    "consular_officer": ["Home", "Returnees", "Organisations"],
+    "village_officer": ["Home", "Returnees", "Cases", "Reports to check", "Organisations"],
+    "consular_officer": ["Home", "Returnees", "Cases", "Organisations"],
     "agency_staff": ["Home", "Returnees", "Imports", "Organisations"],
     "provider_staff": ["Home", "Organisations"],
 }
@@ -63,7 +64,7 @@ def test_supervisor_panels_count_real_records(
 ) -> None:
     response = signed_in(client, district_supervisor).get(reverse("dashboard:home"))
     counts = {p.key: p.count for p in response.context["panels"] if p.count is not None}
-    assert counts == {"reports": 0, "organisations": 4, "team": 1}
+    assert counts == {"reports": 0, "cases": 0, "organisations": 4, "team": 1}
 
 
 def test_dashboard_speaks_indonesian(client: Client, world: World, village_officer: Actor) -> None:

@@ -151,3 +151,23 @@ def test_add_organisation_checks_the_area(world: World) -> None:
             "ID-JI",
         )
     assert not Organisation.objects.filter(name="X").exists()
+
+
+def test_demo_cases_refuse_outside_a_demo(db: None) -> None:
+    with pytest.raises(CommandError, match="PULANG_DEMO=true"):
+        run("demo_cases")
+
+
+@override_settings(PULANG_DEMO=True)
+def test_demo_cases_fill_the_work_lists_once(db: None) -> None:
+    from pulang.cases.models import Case
+
+    run("demo_setup")
+    run("load_instruments")
+    assert run("demo_cases") == "Demo cases: 3\n"
+    assert run("demo_cases") == "Demo cases: 3\n"
+    assert sorted(Case.objects.values_list("person__full_name", "priority", "status")) == [
+        ("Nur Aini", "high", "plan_agreed"),
+        ("Rina Marlina", "high", "assessed"),
+        ("Sri Wahyuni", "urgent", "assessed"),
+    ]

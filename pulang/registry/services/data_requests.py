@@ -227,9 +227,38 @@ def _anonymise(person: Person) -> None:
     Consent.objects.filter(person=person).update(note="")
     IntakeRecord.objects.filter(person=person).update(payload={"erased": True}, reference_code="")
     _clear_linkage_copies(person)
+    _clear_case_work(person)
     # Records merged into this one hold the same person's details: they go too.
     for absorbed in Person.objects.filter(merged_into=person).select_related("home_area"):
         _anonymise(absorbed)
+
+
+def _clear_case_work(person: Person) -> None:
+    """Assessments and cases keep what the returnee said and what officers wrote about
+    them: the answers and every free text go; the need levels, priorities, stages and
+    dates, which statistics count, stay. Through the app registry, as for linkage."""
+    if apps.is_installed("pulang.assessments"):
+        apps.get_model("assessments", "Assessment").objects.filter(
+            return_event__person=person
+        ).update(answers={"erased": True})
+    if not apps.is_installed("pulang.cases"):
+        return
+    cases = apps.get_model("cases", "Case").objects.filter(person=person)
+    cases.update(reason="")
+    blank = {
+        "CaseEvent": {"note": ""},
+        "CaseNote": {"text": "", "ciphertext": None, "restricted": False},
+        "ContactAttempt": {"outcome": ""},
+        "FollowUp": {"outcome": ""},
+        "Assistance": {"description": ""},
+    }
+    for model, values in blank.items():
+        apps.get_model("cases", model).objects.filter(case__in=cases).update(**values)
+    plans = apps.get_model("cases", "Plan").objects.filter(case__in=cases)
+    plans.update(returnee_words="", pre_departure_plan="")
+    goals = apps.get_model("cases", "PlanGoal").objects.filter(plan__in=plans)
+    goals.update(text="")
+    apps.get_model("cases", "PlanAction").objects.filter(goal__in=goals).update(description="")
 
 
 def _clear_linkage_copies(person: Person) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from pulang.audit.actions import Action
 from pulang.audit.services import record
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
+from pulang.registry import arrivals
 from pulang.registry.codes import ReturnStatus
 from pulang.registry.errors import StaleRecord
 from pulang.registry.inputs import RegistrationInput, validate_registration
@@ -29,7 +30,8 @@ def return_record_arrival(
     *, actor: Actor, return_id: int, returned_on: dt.date, port_of_entry: str = ""
 ) -> Return:
     """A worker registered abroad has arrived home: the record passes from the consulate
-    to the office of their home area (which now sees it in its arrivals)."""
+    to the office of their home area (which now sees it in its arrivals), and so does
+    what other apps hold of them abroad (``registry.arrivals``: a case goes home)."""
     item = Return.objects.select_related("person", "person__home_area").filter(pk=return_id).first()
     if item is None:
         raise NotFound()
@@ -53,6 +55,7 @@ def return_record_arrival(
             abroad_in=None, home_area_id=person.home_area_id, version=F("version") + 1
         )
         record(actor, Action.RETURN_ARRIVED, item, details={"person": person.pk})
+        arrivals.arrived(actor, item)
     return item
 
 
