@@ -461,3 +461,14 @@ def test_the_supervisor_sees_the_office_workload(
         ("", 1, 0, 1),  # nobody's yet
     ]
     assert case_workload(actor=village_officer, today=TODAY) == []  # not a supervisor
+
+
+def test_a_refused_write_is_audited_even_though_nothing_is_saved(
+    siti_: Person, village_officer: Actor, outsider: Actor
+) -> None:
+    case = open_case(village_officer, siti_)
+    with pytest.raises(NotFound):
+        case_close(actor=outsider, case_id=case.pk, expected_version=1, reason="declined")
+    denied = AuditEvent.objects.filter(action="access.denied", subject_id=str(case.pk))
+    assert (denied.count(), denied.get().username) == (1, "outsider")
+    assert Case.objects.get(pk=case.pk).status == "open"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pulang.cases.errors import StaleCase
 from pulang.cases.models import Case, CaseEvent, FollowUp
 from pulang.cases.policies import Capability, can
-from pulang.cases.selectors import case_get_for_actor
+from pulang.cases.selectors import case_check_reach, case_get_for_actor
 from pulang.errors import InvalidInput, PermissionDenied
 from pulang.orgs.actor import Actor
 
@@ -71,6 +71,14 @@ def case_event(case: Case, actor: Actor | None, kind: str, **fields: object) -> 
         by=actor.user if actor is not None else None,
         **fields,
     )
+
+
+def check_reach(actor: Actor, case_id: int) -> None:
+    """Before a write's transaction: a refusal must be audited, and the transaction's
+    rollback would take the record of it along (so services call this first)."""
+    if not can(actor, Capability.WORK_CASES):
+        raise PermissionDenied()
+    case_check_reach(actor=actor, case_id=case_id)
 
 
 def locked_case(actor: Actor, case_id: int, expected_version: int) -> Case:

@@ -30,6 +30,7 @@ from pulang.cases.policies import Capability, can, may_own_case
 from pulang.cases.services.base import (
     TEXT_MAX,
     case_event,
+    check_reach,
     choice,
     clean_text,
     invalid,
@@ -147,6 +148,7 @@ def _transition(
 ) -> Case:
     allowed_from, target = TRANSITIONS[transition]
     text = clean_text("note", note, required=False)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = locked_case(actor, case_id, expected_version)
         current = Status(case.status)
@@ -254,6 +256,7 @@ def case_assign(*, actor: Actor, case_id: int, expected_version: int, owner_id: 
     """Give the case to a case worker of the office holding it (``None``: back to the
     office's unassigned list). Supervisors assign anyone; a case worker may only take an
     unassigned case for themselves."""
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = locked_case(actor, case_id, expected_version)
         supervising = can(actor, Capability.ASSIGN_CASES)
@@ -301,6 +304,7 @@ def case_transfer(
     if not can(actor, Capability.ASSIGN_CASES):
         raise PermissionDenied()
     text = clean_text("note", note, required=True)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = locked_case(actor, case_id, expected_version)
         target = Organisation.objects.select_related("area").filter(pk=organisation_id).first()

@@ -18,6 +18,7 @@ from pulang.cases.errors import TransitionNotAllowed
 from pulang.cases.models import Assistance, Case, Dimension, Plan, PlanAction, PlanGoal, Status
 from pulang.cases.policies import Capability, can
 from pulang.cases.services.base import (
+    check_reach,
     choice,
     clean_text,
     invalid,
@@ -68,6 +69,7 @@ def plan_update(
     before = clean_text(
         "pre_departure_plan", pre_departure_plan, required=False, most=PLAN_TEXT_MAX
     )
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         plan = _plan_of(case)
@@ -82,6 +84,7 @@ def plan_goal_add(
 ) -> PlanGoal:
     dimension = choice("dimension", dimension, Dimension)
     goal_text = clean_text("text", text, required=True, most=300)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         plan = _plan_of(case)
@@ -96,6 +99,7 @@ def plan_goal_set_status(
     *, actor: Actor, case_id: int, expected_version: int, goal_id: int, status: str
 ) -> PlanGoal:
     status = choice("status", status, PlanGoal.Status)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         goal = PlanGoal.objects.filter(pk=goal_id, plan__case=case).first()
@@ -128,6 +132,7 @@ def plan_action_add(
     text = clean_text("description", description, required=True, most=300)
     owner = choice("owner", owner, PlanAction.Owner)
     due = _due(due_on)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         goal = PlanGoal.objects.select_related("plan").filter(pk=goal_id, plan__case=case).first()
@@ -145,6 +150,7 @@ def plan_action_set_status(
     *, actor: Actor, case_id: int, expected_version: int, action_id: int, status: str
 ) -> PlanAction:
     status = choice("status", status, PlanAction.Status)
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         action = (
@@ -173,6 +179,7 @@ def plan_approve(*, actor: Actor, case_id: int, expected_version: int) -> Plan:
     """A supervisor approves the plan as it stands."""
     if not can(actor, Capability.ASSIGN_CASES):
         raise PermissionDenied()
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = _open_case(actor, case_id, expected_version)
         plan = Plan.objects.filter(case=case).first()
@@ -214,6 +221,7 @@ def assistance_record(
             raise invalid("currency", _("choose the currency of the amount"))
     elif currency:
         raise invalid("amount", _("enter the amount given in this currency"))
+    check_reach(actor, case_id)
     with transaction.atomic():
         case = locked_case(actor, case_id, expected_version)
         given = Assistance.objects.create(
