@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from pulang.assessments.codes import (
@@ -28,7 +28,11 @@ from pulang.assessments.codes import (
 from pulang.assessments.engine.conditions import UNKNOWN, VariableKind, truth
 from pulang.assessments.engine.definition import DECLINED
 from pulang.assessments.engine.scoring import in_language
-from pulang.assessments.selectors import assessment_priority_sentence
+from pulang.assessments.policies import Capability, can
+from pulang.assessments.selectors import (
+    assessment_priority_sentence,
+    assessments_of_person_seen,
+)
 
 if TYPE_CHECKING:
     from django.forms import BoundField
@@ -36,7 +40,8 @@ if TYPE_CHECKING:
     from pulang.assessments.engine import Instrument, Question
     from pulang.assessments.forms import AnswersForm
     from pulang.assessments.models import Assessment, InstrumentVersion
-    from pulang.registry.models import Return
+    from pulang.orgs.actor import Actor
+    from pulang.registry.models import Person, Return
 
 # The keys under which an instrument file holds a text (an object of translations).
 TEXT_KEYS = frozenset({"title", "help", "text", "label", "reason"})
@@ -402,3 +407,19 @@ def timeline_rows(assessments: Iterable[Assessment], language: str) -> list[Time
         )
         for item in assessments
     ]
+
+
+# --- the person page's section (registered with the registry in AssessmentsConfig.ready) ---
+
+
+def person_assessments_section(person: Person, actor: Actor) -> tuple[str, dict[str, Any]] | None:
+    """The person's assessments the actor may see, on the person page, with the way to
+    record a new one; nothing for roles that do not read assessments."""
+    if not can(actor, Capability.VIEW):
+        return None
+    language = translation.get_language() or "en"
+    return "assessments/_person_assessments.html", {
+        "person_id": person.pk,
+        "rows": timeline_rows(assessments_of_person_seen(actor=actor, person=person), language),
+        "can_record": can(actor, Capability.RECORD),
+    }

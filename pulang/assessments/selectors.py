@@ -84,6 +84,14 @@ def _visible(actor: Actor, person: Person) -> list[Assessment]:
     return list(found)
 
 
+def assessments_of_person_seen(*, actor: Actor, person: Person) -> list[Assessment]:
+    """The assessments of a person the caller has already read through the registry's
+    scope (the person page), newest first: only the restricted-case filter applies."""
+    if not can(actor, Capability.VIEW):
+        return []
+    return _visible(actor, person)
+
+
 @dataclass(frozen=True)
 class PersonAssessments:
     person: Person

@@ -189,51 +189,52 @@ def _step(request: HttpRequest, case_id: int, write: Callable[[Actor], object]) 
     return _case(actor, case_id)
 
 
-@router.post("/{case_id}/mark-assessed", response=CaseOut, summary="open → assessed")
-def mark_assessed(request: HttpRequest, case_id: int, body: StepIn) -> CaseOut:
-    """409 `cases.transition_not_allowed` from any other status (as for every step)."""
-    return _step(
-        request,
-        case_id,
-        lambda a: case_mark_assessed(
-            actor=a, case_id=case_id, expected_version=body.expected_version, note=body.note
-        ),
-    )
+# The forward steps of the state machine: one endpoint each, the same shape.
+_STEPS: tuple[tuple[str, str, Callable[..., object], str, str], ...] = (
+    (
+        "mark-assessed",
+        "mark_assessed",
+        case_mark_assessed,
+        "open → assessed",
+        "409 `cases.transition_not_allowed` from any other status (as for every step).",
+    ),
+    (
+        "agree-plan",
+        "agree_plan",
+        case_agree_plan,
+        "assessed → plan agreed",
+        "The plan needs a goal with an action (and, where offices require it, a "
+        "supervisor's approval): 422 naming `plan` otherwise.",
+    ),
+    ("start", "start", case_start, "plan agreed → in progress", ""),
+    ("monitor", "monitor", case_monitor, "in progress → monitoring", ""),
+)
 
 
-@router.post("/{case_id}/agree-plan", response=CaseOut, summary="assessed → plan agreed")
-def agree_plan(request: HttpRequest, case_id: int, body: StepIn) -> CaseOut:
-    """The plan needs a goal with an action (and, where offices require it, a
-    supervisor's approval): 422 naming `plan` otherwise."""
-    return _step(
-        request,
-        case_id,
-        lambda a: case_agree_plan(
-            actor=a, case_id=case_id, expected_version=body.expected_version, note=body.note
-        ),
-    )
+def _step_endpoint(
+    path: str, name: str, service: Callable[..., object], summary: str, doc: str
+) -> None:
+    def endpoint(request: HttpRequest, case_id: int, body: StepIn) -> CaseOut:
+        return _step(
+            request,
+            case_id,
+            lambda a: service(
+                actor=a, case_id=case_id, expected_version=body.expected_version, note=body.note
+            ),
+        )
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = doc or None
+    router.post(
+        f"/{{case_id}}/{path}",
+        response=CaseOut,
+        summary=summary,
+        operation_id=f"pulang_cases_api_{name}",
+    )(endpoint)
 
 
-@router.post("/{case_id}/start", response=CaseOut, summary="plan agreed → in progress")
-def start(request: HttpRequest, case_id: int, body: StepIn) -> CaseOut:
-    return _step(
-        request,
-        case_id,
-        lambda a: case_start(
-            actor=a, case_id=case_id, expected_version=body.expected_version, note=body.note
-        ),
-    )
-
-
-@router.post("/{case_id}/monitor", response=CaseOut, summary="in progress → monitoring")
-def monitor(request: HttpRequest, case_id: int, body: StepIn) -> CaseOut:
-    return _step(
-        request,
-        case_id,
-        lambda a: case_monitor(
-            actor=a, case_id=case_id, expected_version=body.expected_version, note=body.note
-        ),
-    )
+for _path, _name, _service, _summary, _doc in _STEPS:
+    _step_endpoint(_path, _name, _service, _summary, _doc)
 
 
 @router.post("/{case_id}/close", response=CaseOut, summary="Close, with a reason")
@@ -274,6 +275,18 @@ def assign(request: HttpRequest, case_id: int, body: AssignIn) -> CaseOut:
         case_id,
         lambda a: case_assign(
             actor=a, case_id=case_id, expected_version=body.expected_version, owner_id=body.owner_id
+        ),
+    )
+
+
+@router.post("/{case_id}/take", response=CaseOut, summary="Take an unassigned case")
+def take(request: HttpRequest, case_id: int, body: VersionIn) -> CaseOut:
+    """A case worker of the office holding the case takes it while nobody holds it."""
+    return _step(
+        request,
+        case_id,
+        lambda a: case_assign(
+            actor=a, case_id=case_id, expected_version=body.expected_version, owner_id=a.user.pk
         ),
     )
 

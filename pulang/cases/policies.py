@@ -63,7 +63,7 @@ def case_scope_q(actor: Actor) -> Q:
     if not can(actor, Capability.VIEW_CASES):
         return Q(pk__in=[])
     visible = scope_q(
-        actor, area_path="area__path", destination_country="abroad_in", organisation="organisation"
+        actor, area="area", destination_country="abroad_in", organisation="organisation"
     )
     if not may_view_restricted(actor):
         visible &= Q(sensitivity=Sensitivity.STANDARD)

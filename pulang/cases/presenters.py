@@ -8,9 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from pulang.assessments.presenters import instrument_title
+from pulang.assessments.selectors import assessment_priority_sentence
 from pulang.cases.models import TRANSITIONS, Case, CaseEvent, FollowUp, Status, Transition
 from pulang.cases.policies import Capability, can
 from pulang.cases.selectors import cases_of_person
@@ -146,6 +149,21 @@ def return_choice_label(item: Return) -> str:
         "date": date_format(when, "SHORT_DATE_FORMAT") if when else "—",
         "reason": item.get_reason_display(),
         "status": item.get_status_display(),
+    }
+
+
+def case_assessment(case: Case) -> dict[str, Any] | None:
+    """The assessment the case was opened from or last took in, as the case page shows
+    it: its questionnaire and why it gave its priority, in the reader's language."""
+    assessment = case.assessment
+    if assessment is None:
+        return None
+    language = translation.get_language() or "en"
+    return {
+        "id": assessment.pk,
+        "title": instrument_title(assessment.instrument_version, language),
+        "assessed_at": assessment.assessed_at,
+        "sentence": assessment_priority_sentence(result=assessment.result, language=language),
     }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from pulang.audit.actions import Action
@@ -49,7 +50,14 @@ DUE_WITHIN_DAYS = 7
 def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     """The case, or :class:`NotFound` (audited) when missing or out of reach."""
     case = (
-        Case.objects.select_related("person", "area", "organisation", "owner", "return_record")
+        Case.objects.select_related(
+            "person",
+            "area",
+            "organisation",
+            "owner",
+            "return_record",
+            "assessment__instrument_version__instrument",
+        )
         .filter(pk=case_id)
         .first()
     )
@@ -112,7 +120,11 @@ def follow_ups_due(*, actor: Actor, today: dt.date, everyone: bool = False) -> Q
             due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
         )
         .select_related("case__person", "case__area", "case__abroad_in", "case__owner")
-        .order_by("due_on", "pk")
+        # Ordered by an expression, not the column: ordering by ``due_on`` itself lets
+        # PostgreSQL walk the country's due follow-ups in date order until it has found
+        # a page of the office's (300-400 ms for a small office among 100,000 cases);
+        # this way it finds the office's cases first and sorts their few follow-ups.
+        .order_by(Coalesce("due_on", "due_on"), "pk")
     )
 
 

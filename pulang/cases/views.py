@@ -44,6 +44,7 @@ from pulang.cases.forms import (
 )
 from pulang.cases.policies import Capability, can, may_own_case, may_see_case
 from pulang.cases.presenters import (
+    case_assessment,
     case_row,
     due_row,
     event_sentence,
@@ -219,6 +220,7 @@ def _case_page(
         "file": file,
         "case": case,
         "person": case.person,
+        "assessment": case_assessment(case),
         "problem": problem,
         "is_open": is_open,
         "can_work": can_work,

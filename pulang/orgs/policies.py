@@ -120,6 +120,7 @@ def scope_q(
     actor: Actor,
     *,
     area_path: str | None = None,
+    area: str | None = None,
     destination_country: str | None = None,
     organisation: str | None = None,
     home_country: str | None = None,
@@ -127,7 +128,10 @@ def scope_q(
     """The query form of :func:`may_act_on`, for list selectors.
 
     Each argument names the lookup path of that attribute on the queried model
-    (``area_path="area__path"``); an attribute the model lacks is left ``None``.
+    (``area_path="area__path"``); an attribute the model lacks is left ``None``. ``area``
+    names a foreign key to the area instead and matches it against the areas of the
+    subtree (a subquery): with an ``organisation`` too, the database can then use both
+    columns' indexes rather than join every row to its area.
     Keep this and :func:`may_act_on` in step: ``tests/orgs/test_policies.py`` checks that
     both give the same answer for every actor and record.
     """
@@ -141,6 +145,11 @@ def scope_q(
         if root is not None:
             if area_path:
                 allowed |= Q(**{f"{area_path}__startswith": root.path})
+            if area:
+                from pulang.geo.models import AdminArea
+
+                subtree = AdminArea.objects.filter(path__startswith=root.path).values("pk")
+                allowed |= Q(**{f"{area}__in": subtree})
             if actor.is_national and home_country:
                 allowed |= Q(**{home_country: root.country_id})
     elif scope == ScopeKind.DESTINATION and destination_country:

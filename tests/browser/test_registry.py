@@ -285,7 +285,7 @@ def test_a_worker_registered_abroad_passes_to_the_home_office_on_arrival(
         page.get_by_role("button", name="Register", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Wahyu Hidayat")
         expect(page.locator("dl.facts")).to_contain_text("Currently abroad in")
-        expect(page.locator("ol.timeline")).to_contain_text("Expected home")
+        expect(page.locator("#history")).to_contain_text("Expected home")
         person_id = person_id_in(page)
         consulate = page
 
@@ -297,7 +297,7 @@ def test_a_worker_registered_abroad_passes_to_the_home_office_on_arrival(
             expect(home.get_by_role("status")).to_have_text(
                 "The arrival has been recorded; the home office now follows up."
             )
-            expect(home.locator("ol.timeline")).to_contain_text("Came home")
+            expect(home.locator("#history")).to_contain_text("Came home")
             expect(home.locator("dl.facts")).not_to_contain_text("Currently abroad in")
 
         # The consulate no longer sees him.
@@ -425,7 +425,7 @@ def test_search_finds_a_person_in_scope_and_opens_their_page(
         facts = page.locator("dl.facts")
         expect(facts).to_contain_text("3507015708850001")
         expect(facts).to_contain_text("Talangagung")
-        timeline = page.locator("ol.timeline")
+        timeline = page.locator("#history")
         expect(timeline).to_contain_text("Went to work in Malaysia")
         expect(timeline).to_contain_text("Came home: End of contract")
     viewed = AuditEvent.objects.filter(action="registry.person_viewed", subject_id=str(found.pk))

@@ -91,6 +91,15 @@ def test_query_form_agrees_with_may_act_on(
     by_rule = {o.pk for o in Organisation.objects.all() if may_act_on_organisation(actor, o)}
     assert in_query == by_rule
     assert actor.organisation.pk in in_query
+    # The same rule through the area's foreign key (a subquery on the area tree).
+    through_key = scope_q(
+        actor,
+        area="area",
+        destination_country="destination_country",
+        organisation="pk",
+        home_country="country",
+    )
+    assert set(Organisation.objects.filter(through_key).values_list("pk", flat=True)) == by_rule
 
 
 def test_scope_of_each_persona_over_organisations(
