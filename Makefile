@@ -37,6 +37,7 @@ demo: install messages
 	env -u DATABASE_URL $(MANAGE) demo_setup
 	env -u DATABASE_URL $(MANAGE) seed --persons 5000 --duplicates 0.15 --seed 1 --if-empty
 	env -u DATABASE_URL $(MANAGE) demo_cases
+	env -u DATABASE_URL $(MANAGE) demo_referrals
 	@echo "Pulang is at http://127.0.0.1:8000 — sign in with a user name above. Ctrl-C stops it."
 	@# The task worker (imports) runs beside the server and stops with it.
 	env -u DATABASE_URL $(MANAGE) db_worker --no-reload & worker=$$!; \

@@ -22,6 +22,7 @@ from pulang.geo.api import router as geo_router
 from pulang.linkage.api import router as linkage_router
 from pulang.orgs.api import router as orgs_router
 from pulang.reference.api import router as reference_router
+from pulang.referrals.api import router as referrals_router
 from pulang.registry.api import router as registry_router
 from pulang.registry.imports.api import router as imports_router
 
@@ -136,3 +137,4 @@ api.add_router("/registry/imports", imports_router)
 api.add_router("/linkage", linkage_router)
 api.add_router("/cases", cases_router)
 api.add_router("/assessments", assessments_router)
+api.add_router("/referrals", referrals_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pulang.linkage",
     "pulang.operations",
     "pulang.cases",
+    "pulang.referrals",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,9 @@ for _key in PULANG_ENCRYPTION_KEYS:
         _valid = False
     if not _valid:
         raise EnvError("PULANG_ENCRYPTION_KEYS must list Fernet keys (32 bytes, URL-safe base64)")
+
+# --- Referrals (docs/referrals.md) --------------------------------------------------------
+# Days a referral may wait for the provider's answer, and days the provider may keep it
+# without recording the outcome, before the provider and the case worker are reminded.
+PULANG_REFERRAL_ANSWER_DAYS = env_int("PULANG_REFERRAL_ANSWER_DAYS", 5, minimum=1)
+PULANG_REFERRAL_OUTCOME_DAYS = env_int("PULANG_REFERRAL_OUTCOME_DAYS", 30, minimum=1)

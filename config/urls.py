@@ -11,5 +11,9 @@ urlpatterns = [
     path("linkage/", include("pulang.linkage.urls")),
     path("assessments/", include("pulang.assessments.urls")),
     path("cases/", include("pulang.cases.urls")),
+    path("referrals/directory/", include("pulang.referrals.directory_urls")),
+    path("referrals/", include("pulang.referrals.urls")),
+    path("services/feedback/", include("pulang.referrals.public_feedback")),
+    path("services/", include("pulang.referrals.public_urls")),
     path("api/v1/", api.urls),
 ]

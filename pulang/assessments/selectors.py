@@ -4,6 +4,7 @@ assessment the actor may not see answers "not found" (audited)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,11 +19,13 @@ from pulang.assessments.policies import Capability, can, may_see_assessment
 from pulang.audit.actions import Action
 from pulang.audit.services import record, refuse
 from pulang.orgs.policies import may_view_restricted
+from pulang.registry.models import Person
+from pulang.registry.policies import person_scope_q
 from pulang.registry.selectors import person_get_for_actor
 
 if TYPE_CHECKING:
     from pulang.orgs.actor import Actor
-    from pulang.registry.models import Person, Return
+    from pulang.registry.models import Return
 
 
 def instrument_version_get(*, code: str, version: int | None = None) -> InstrumentVersion:
@@ -119,6 +122,27 @@ def assessment_facts(person: Person, *, today: dt.date) -> dict[str, Any]:
         before_birthday = (today.month, today.day) < (born.month, born.day)
         age = today.year - born.year - int(before_birthday)
     return {"sex": person.sex, "age": age}
+
+
+def needs_recommended(*, actor: Actor) -> dict[int, Counter[str]]:
+    """What the assessments recommend for the people in the actor's jurisdiction, counted
+    per home area: each person's latest assessment, each service category once. For
+    figures (aggregates: no person is named)."""
+    people = Person.objects.filter(person_scope_q(actor), home_area__isnull=False)
+    rows = (
+        Assessment.objects.filter(return_event__person__in=people.values("pk"))
+        .order_by("return_event__person_id", "-assessed_at", "-pk")
+        .values_list("return_event__person_id", "return_event__person__home_area_id", "result")
+    )
+    needs: dict[int, Counter[str]] = {}
+    seen: set[int] = set()
+    for person_id, area_id, result in rows.iterator(chunk_size=2000):
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        wanted = {r["service"] for r in result.get("recommendations", [])}
+        needs.setdefault(area_id, Counter()).update(wanted)
+    return needs
 
 
 def assessment_get_for_actor(*, actor: Actor, assessment_id: int) -> Assessment:

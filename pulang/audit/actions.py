@@ -69,6 +69,14 @@ class Action(enum.StrEnum):
     PLAN_CHANGED = "cases.plan_changed"
     PLAN_APPROVED = "cases.plan_approved"
     ASSISTANCE_RECORDED = "cases.assistance_recorded"
+    SERVICE_PROPOSED = "referrals.service_proposed"
+    SERVICE_DECIDED = "referrals.service_decided"
+    SERVICE_WITHDRAWN = "referrals.service_withdrawn"
+    REFERRAL_SENT = "referrals.sent"
+    REFERRAL_CONSENT_OVERRIDDEN = "referrals.consent_overridden"
+    REFERRAL_VIEWED = "referrals.viewed"
+    REFERRAL_STEP = "referrals.step"
+    REFERRAL_FEEDBACK = "referrals.feedback"
 
 
 LABELS: dict[Action, str | Promise] = {
@@ -131,4 +139,12 @@ LABELS: dict[Action, str | Promise] = {
     Action.PLAN_CHANGED: _("Changed a reintegration plan"),
     Action.PLAN_APPROVED: _("Approved a reintegration plan"),
     Action.ASSISTANCE_RECORDED: _("Recorded assistance given by the office"),
+    Action.SERVICE_PROPOSED: _("Proposed a service entry for the directory"),
+    Action.SERVICE_DECIDED: _("Approved or rejected a service entry"),
+    Action.SERVICE_WITHDRAWN: _("Withdrew a service from the directory"),
+    Action.REFERRAL_SENT: _("Referred a returnee to a service"),
+    Action.REFERRAL_CONSENT_OVERRIDDEN: _("Sent a referral without the returnee's consent"),
+    Action.REFERRAL_VIEWED: _("Looked at a referral"),
+    Action.REFERRAL_STEP: _("Moved a referral on"),
+    Action.REFERRAL_FEEDBACK: _("Recorded a returnee's feedback on a service"),
 }

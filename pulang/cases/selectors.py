@@ -68,6 +68,23 @@ def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     return case
 
 
+def case_in_reach(*, actor: Actor, case_id: int) -> bool:
+    """Whether the case exists and lies in the actor's reach (and clearance); nothing is
+    recorded: for other apps deciding which of their rules applies."""
+    case = Case.objects.select_related("area").filter(pk=case_id).first()
+    return case is not None and may_see_case(actor, case)
+
+
+def case_plan_action_ids(*, case: Case) -> set[int]:
+    """The ids of the actions in the plan of a case already read for the actor."""
+    return set(PlanAction.objects.filter(goal__plan__case=case).values_list("pk", flat=True))
+
+
+def case_plan_actions(*, case: Case) -> list[PlanAction]:
+    """The actions of the plan of a case already read for the actor, by due date."""
+    return list(PlanAction.objects.filter(goal__plan__case=case).order_by("due_on", "pk"))
+
+
 def case_check_reach(*, actor: Actor, case_id: int) -> None:
     """:class:`NotFound` (audited) when the case is missing or out of reach, without
     recording a look. Interfaces call it before a write: the services check again inside

@@ -18,12 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from pulang.cases.case_sections import sections_for
 from pulang.cases.forms import (
     ActionForm,
     ActionStatusForm,
@@ -283,6 +285,10 @@ def _case_page(
                 offices=_choices_of_offices(actor, case, request.GET.get("office_query", "")),
             ),
         )
+    context["sections"] = [
+        render_to_string(template, section, request)
+        for template, section in sections_for(case, actor)
+    ]
     return render(request, "cases/case.html", context, status=status)
 
 

@@ -12,6 +12,9 @@ from pulang.cases.policies import can as cases_can
 from pulang.linkage.policies import can_review_pairs
 from pulang.orgs.policies import can_view_organisations
 from pulang.orgs.selectors import membership_list_for_user
+from pulang.referrals.policies import Capability as ReferralsCapability
+from pulang.referrals.policies import can as referrals_can
+from pulang.referrals.policies import is_provider_side
 from pulang.registry.imports.policies import can_import
 from pulang.registry.policies import Capability as RegistryCapability
 from pulang.registry.policies import can as registry_can
@@ -28,6 +31,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("registry:search"), _("Returnees")))
     if cases_can(actor, CasesCapability.VIEW_CASES):
         items.append((reverse("cases:work"), _("Cases")))
+    if any(
+        referrals_can(actor, c)
+        for c in (
+            ReferralsCapability.REFER,
+            ReferralsCapability.RESPOND,
+            ReferralsCapability.VIEW_FIGURES,
+        )
+    ):
+        items.append((reverse("referrals:home"), _("Referrals")))
+    if actor is not None and is_provider_side(actor):
+        items.append((reverse("directory:entries"), _("Our services")))
+    if referrals_can(actor, ReferralsCapability.APPROVE_ENTRIES):
+        items.append((reverse("directory:approvals"), _("Services to approve")))
     if registry_can(actor, RegistryCapability.REVIEW_INTAKES):
         items.append((reverse("registry:intakes"), _("Reports to check")))
     if actor is not None and can_import(actor):

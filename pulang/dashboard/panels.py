@@ -21,6 +21,9 @@ from pulang.orgs.actor import Actor
 from pulang.orgs.models import Role
 from pulang.orgs.policies import can_view_members
 from pulang.orgs.selectors import membership_list_for_organisation, organisation_count_in_scope
+from pulang.referrals.policies import Capability as ReferralsCapability
+from pulang.referrals.policies import can as referrals_can
+from pulang.referrals.selectors.referrals import provider_inbox_counts
 from pulang.registry.selectors import expected_returns, intake_queue, recent_arrivals
 
 
@@ -134,12 +137,15 @@ def panels_for(actor: Actor) -> list[Panel]:
                 link_label=_("Register a worker before return"),
             )
         )
-    if role == Role.PROVIDER_STAFF:
+    if role == Role.PROVIDER_STAFF and referrals_can(actor, ReferralsCapability.RESPOND):
         panels.append(
             Panel(
                 "referrals",
                 _("Referrals to %(organisation)s") % {"organisation": actor.organisation.name},
-                _("Referrals sent to your services will appear here to accept or decline."),
+                _("New referrals waiting for your answer."),
+                count=provider_inbox_counts(actor=actor)["new"],
+                link=reverse("referrals:inbox"),
+                link_label=_("Open the referrals"),
             )
         )
     if role == Role.AGENCY_STAFF:

@@ -49,7 +49,7 @@ _CLEAR: dict[str, Any] = {
 }
 
 
-def _actor(username: str) -> Actor:
+def demo_actor(username: str) -> Actor:
     user = user_get_by_username(username=username)
     membership = membership_list_for_user(user=user).first() if user is not None else None
     if user is None or membership is None:
@@ -104,7 +104,7 @@ def demo_cases() -> int:
         raise DemoRefused("Demo cases are created only with PULANG_DEMO=true or PULANG_DEBUG=true.")
     if case_count_all() > 0:
         return case_count_all()
-    office, consulate = _actor("caseworker"), _actor("consular")
+    office, consulate = demo_actor("caseworker"), demo_actor("consular")
     today = timezone.localdate()
     with transaction.atomic():
         sri = _returnee(

@@ -311,3 +311,13 @@ def erasure_queue(*, actor: Actor) -> list[ErasureRequest]:
         .select_related("person", "requested_by")
         .order_by("requested_at")
     )
+
+
+def consent_in_force(*, person_id: int, purpose: str) -> Consent | None:
+    """The person's live consent for ``purpose`` (given and not withdrawn), if any. For
+    services that have already checked the actor may act for the person."""
+    return (
+        Consent.objects.filter(person_id=person_id, purpose=purpose, withdrawn_at__isnull=True)
+        .order_by("-given_at")
+        .first()
+    )

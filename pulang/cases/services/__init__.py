@@ -18,6 +18,7 @@ from pulang.cases.services.contacts import case_note_add, follow_up_record
 from pulang.cases.services.plans import (
     assistance_record,
     plan_action_add,
+    plan_action_follow,
     plan_action_set_status,
     plan_approve,
     plan_goal_add,
@@ -40,6 +41,7 @@ __all__ = [
     "case_transfer",
     "follow_up_record",
     "plan_action_add",
+    "plan_action_follow",
     "plan_action_set_status",
     "plan_approve",
     "plan_goal_add",

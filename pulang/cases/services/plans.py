@@ -166,6 +166,21 @@ def plan_action_set_status(
     return action
 
 
+def plan_action_follow(*, action_id: int, status: str) -> None:
+    """Another app moved the work of an action on (a referral for it was sent, completed,
+    declined): the action follows. The caller has checked who may do that; the case's
+    version moves, so an officer who opened the case before is told it changed."""
+    status = choice("status", status, PlanAction.Status)
+    with transaction.atomic():
+        action = PlanAction.objects.select_related("goal__plan").filter(pk=action_id).first()
+        if action is None or action.status == status:
+            return
+        case = Case.objects.select_for_update().get(pk=action.goal.plan.case_id)
+        action.status, action.updated_at = status, timezone.now()
+        action.save(update_fields=["status", "updated_at"])
+        save_case(case)
+
+
 def plan_is_ready(case: Case) -> None:
     """The plan can be agreed: a goal with an action, approved where approval is on."""
     plan = Plan.objects.filter(case=case).first()

@@ -99,6 +99,8 @@ MOVED_RELATIONS: tuple[Relation, ...] = (
     Relation("registry.erasurerequest"),
     # A case follows its return (and its person): the survivor's file shows it.
     Relation("cases.case"),
+    # A referral names the person it sends: the survivor's, like the case it came from.
+    Relation("referrals.referral"),
 )
 
 # Relations to Person that a merge leaves where they are, and why.

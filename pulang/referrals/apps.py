@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "pulang.referrals"
+    verbose_name = _("Services and referrals")
+
+    def ready(self) -> None:
+        # The case page lists the case's referrals and leads to making one (the cases
+        # app does not import referrals: they build on it).
+        from pulang.cases.case_sections import case_section
+        from pulang.referrals.presenters import case_referrals_section
+
+        case_section(case_referrals_section)
