@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from pulang.linkage.models import CommonWord, TermFrequency
 from pulang.linkage.pipeline import door
 from pulang.linkage.pipeline.extract import NAME_RANK, _province
 from pulang.linkage.pipeline.frame import RawTables, common_word_limit
@@ -230,16 +231,28 @@ def _frequencies(raw: RawTables, record: DoorRecord, elsewhere: dict[int, str]) 
             and (held[1] < held[2] or held[2] > limit)
         ):
             known[word] = held[1]
+    # Words the last run over the whole registry found common need no count (counting a
+    # common word is the costly part of the check); a count below today's limit does not
+    # say "common" any more, so such a word is counted again.
+    for word, persons in CommonWord.objects.filter(
+        word__in=sorted(needed - set(known))
+    ).values_list("word", "persons"):
+        if persons > limit:
+            known[word] = persons
     unknown = sorted(needed - set(known))
     person = record.person
     primary = next((name_keys(w) for kind, w in record.names if NAME_RANK.get(kind, 1) == 0), None)
+    primary = primary if primary is not None and primary.folded else None
+    kept = _kept_frequencies(primary, person.birth_date)
     counted = _count(
-        primary=primary if primary is not None and primary.folded else None,
+        primary=primary,
         birth_date=person.birth_date,
         home_area=person.home_area_id if person.address.strip() else None,
         words=unknown,
         bound=limit + 1,
+        skip=set(kept),
     )
+    counted.tf.update(kept)
     with _lock:
         if len(_words) > WORDS_KEPT:
             _words.clear()
@@ -268,6 +281,20 @@ def _frequencies(raw: RawTables, record: DoorRecord, elsewhere: dict[int, str]) 
     )
 
 
+def _kept_frequencies(primary: NameKeys | None, birth_date: Any) -> dict[str, int]:
+    """The new record's name, phonetic key and date of birth that the last run over the
+    whole registry found common, with its counts: those need no count now (counting a
+    common value is the costly part). One short query."""
+    wanted = Q(pk__in=[])
+    if primary is not None:
+        wanted |= Q(column="name", value=primary.folded[:200])
+        if primary.phonetic:
+            wanted |= Q(column="name_phonetic", value=primary.phonetic[:200])
+    if birth_date is not None:
+        wanted |= Q(column="birth_date", value=birth_date.isoformat())
+    return dict(TermFrequency.objects.filter(wanted).values_list("column", "persons"))
+
+
 class _Counted:
     def __init__(self) -> None:
         self.tf: dict[str, int] = {}
@@ -282,12 +309,15 @@ def _count(
     home_area: int | None,
     words: list[str],
     bound: int,
+    skip: set[str] | None = None,
 ) -> _Counted:
     """Everything the new record needs counted in the registry, in one query: how many
     live persons share its primary name, its phonetic key, its date of birth; the address
     lines of its home area (at most ``ADDRESS_ROWS`` people); and for each of ``words``,
     how many live persons bear it, counted up to ``bound`` (any more says "common": a rare
-    word, most of them, costs one short index scan)."""
+    word, most of them, costs one short index scan). The term frequencies named in
+    ``skip`` are known already and not counted."""
+    skip = skip or set()
     person, name = Person._meta.db_table, PersonName._meta.db_table
     live = "p.erased_at IS NULL AND p.merged_into_id IS NULL"
     parts: list[str] = []
@@ -297,12 +327,19 @@ def _count(
             f"SELECT count(DISTINCT n.person_id) FROM {name} n "  # noqa: S608 - our names
             f"JOIN {person} p ON p.id = n.person_id WHERE n.kind = %s AND {live} AND "
         )
-        parts.append(f"SELECT 'tf', 'name', ({primaries}n.sorted_tokens = %s AND n.folded = %s)")
-        params += [PersonName.Kind.PRIMARY.value, primary.sorted_tokens[:200], primary.folded[:200]]
-        if primary.phonetic:
+        if "name" not in skip:
+            parts.append(
+                f"SELECT 'tf', 'name', ({primaries}n.sorted_tokens = %s AND n.folded = %s)"
+            )
+            params += [
+                PersonName.Kind.PRIMARY.value,
+                primary.sorted_tokens[:200],
+                primary.folded[:200],
+            ]
+        if primary.phonetic and "name_phonetic" not in skip:
             parts.append(f"SELECT 'tf', 'name_phonetic', ({primaries}n.phonetic = %s)")
             params += [PersonName.Kind.PRIMARY.value, primary.phonetic[:200]]
-    if birth_date is not None:
+    if birth_date is not None and "birth_date" not in skip:
         parts.append(
             f"SELECT 'tf', 'birth_date', (SELECT count(*) FROM {person} p "  # noqa: S608
             f"WHERE p.birth_date = %s AND {live})"

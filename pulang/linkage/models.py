@@ -63,6 +63,44 @@ class MatchModel(models.Model):
         return f"Match model {self.version}"
 
 
+class CommonWord(models.Model):
+    """A name word (phonetic key) borne by more people than the common-word limit, as the
+    last run over the whole registry counted them. The duplicate check at the door reads
+    these instead of counting a common word again (a common word is the costly count);
+    each run over the whole registry replaces them."""
+
+    word = models.CharField(_("word"), max_length=100, unique=True)
+    persons = models.PositiveIntegerField(_("people bearing it"))
+    counted_at = models.DateTimeField(_("counted"))
+
+    class Meta:
+        ordering = ["-persons", "word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class TermFrequency(models.Model):
+    """A primary name, phonetic key or date of birth borne by many people (at least
+    ``pipeline.frame.TF_KEPT_FLOOR``), as the last run over the whole registry counted
+    them: the door reads these instead of counting a common value (the costly count);
+    each run over the whole registry replaces them."""
+
+    column = models.CharField(max_length=16)
+    value = models.CharField(max_length=200)
+    persons = models.PositiveIntegerField(_("people bearing it"))
+    counted_at = models.DateTimeField(_("counted"))
+
+    class Meta:
+        ordering = ["column", "-persons"]
+        constraints = [
+            models.UniqueConstraint(fields=["column", "value"], name="termfrequency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.value}"
+
+
 class LinkageRun(models.Model):
     """One linkage of the whole registry, or of one import batch against it:
     queued → running → succeeded or failed (``TRANSITIONS``). A run writes its results in

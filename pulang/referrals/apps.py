@@ -13,3 +13,9 @@ class ReferralsConfig(AppConfig):
         from pulang.referrals.presenters import case_referrals_section
 
         case_section(case_referrals_section)
+
+        # Withdrawing the consent to share with providers withdraws what was shared.
+        from pulang.referrals.services.referrals import referrals_on_consent_withdrawn
+        from pulang.registry.consent_hooks import on_consent_withdrawn
+
+        on_consent_withdrawn(referrals_on_consent_withdrawn)

@@ -165,6 +165,8 @@ class Referral(models.Model):
     consent = models.ForeignKey(
         Consent, on_delete=_PROTECT, null=True, blank=True, related_name="+"
     )
+    # The returnee withdrew the consent it was sent under: the provider no longer sees it.
+    details_withdrawn = models.BooleanField(default=False)
     override_reason = models.CharField(
         _("why it was sent without consent"), max_length=500, blank=True
     )
@@ -198,16 +200,21 @@ class Referral(models.Model):
             # The provider's inbox: new referrals by one status and date; those in hand
             # and those done by two statuses each, so each has its own partial index
             # giving the rows already in date order (bench.referrals).
-            models.Index(fields=["provider", "status", "sent_at"], name="referral_inbox"),
+            # (What the provider may no longer see, the consent withdrawn, is left out.)
             models.Index(
-                fields=["provider", "sent_at", "id"],
-                condition=models.Q(status__in=["accepted", "in_service"]),
-                name="referral_inbox_active",
+                fields=["provider", "status", "sent_at"],
+                condition=models.Q(details_withdrawn=False),
+                name="referral_inbox_shown",
             ),
             models.Index(
                 fields=["provider", "sent_at", "id"],
-                condition=models.Q(status__in=["completed", "closed"]),
-                name="referral_inbox_done",
+                condition=models.Q(status__in=["accepted", "in_service"], details_withdrawn=False),
+                name="referral_inbox_active_shown",
+            ),
+            models.Index(
+                fields=["provider", "sent_at", "id"],
+                condition=models.Q(status__in=["completed", "closed"], details_withdrawn=False),
+                name="referral_inbox_done_shown",
             ),
             # Reminders: referrals at one stage sent before a date.
             models.Index(fields=["status", "sent_at"], name="referral_waiting"),
@@ -240,6 +247,7 @@ class ReferralEvent(models.Model):
         STEP = "step", _("Status changed")
         FEEDBACK = "feedback", _("Feedback recorded")
         REMINDED = "reminded", _("Reminder")
+        CONSENT_WITHDRAWN = "consent", _("Closed: the returnee withdrew their consent")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -88,11 +88,12 @@ def may_approve_entry(actor: Actor, provider: Organisation) -> bool:
 
 def may_respond(actor: Actor, referral: Referral) -> bool:
     """The provider's own members, while the referral is theirs to see: a declined one
-    is no longer theirs."""
+    is no longer theirs, nor one whose consent the returnee withdrew."""
     return (
         can(actor, Capability.RESPOND)
         and actor.organisation.pk == referral.provider_id
         and referral.status != Status.DECLINED
+        and not referral.details_withdrawn
     )
 
 

@@ -34,6 +34,8 @@ def event_sentence(event: ReferralEvent) -> str:
         return _("Sent to the provider")
     if event.kind == ReferralEvent.Kind.FEEDBACK:
         return _("The returnee's feedback was recorded")
+    if event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
+        return _("Withdrawn: the returnee withdrew their consent to share with providers")
     if event.kind == ReferralEvent.Kind.REMINDED:
         return _("Waiting too long: the provider and the case worker were reminded")
     sentences: dict[str, str] = {

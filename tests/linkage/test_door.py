@@ -121,3 +121,105 @@ def test_the_door_normalises_addresses_as_a_run_does() -> None:
     by_run = [r[0] for r in con.execute("SELECT address FROM t ORDER BY unique_id").fetchall()]
     assert pipeline_door.normalised_address(con, lines) == by_run
     assert by_run[:2] == ["jl merdeka no 5", "jl merdeka no 5"]
+
+
+def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from pulang.linkage.models import CommonWord
+    from pulang.registry.models import PersonName
+
+    seed(tmp_path, persons=400, duplicates=0.3, seed=5)
+    # The run's common words are the registry's (before the run merges the sure pairs):
+    # the people bearing each phonetic word.
+    bearers: dict[str, set[int]] = {}
+    for person_id, phonetic in PersonName.objects.exclude(folded="").values_list(
+        "person_id", "phonetic"
+    ):
+        for word in (phonetic or "").split():
+            bearers.setdefault(word, set()).add(person_id)
+    people = Person.objects.filter(erased_at__isnull=True, merged_into__isnull=True).count()
+    limit = frame.common_word_limit(people)
+    expected = {w: len(p) for w, p in bearers.items() if len(p) > limit}
+    assert expected, "the seed should give some common words"
+    run = execute(linkage_run_request(actor=None, retrain=True).pk)
+    assert run.model is not None, run.error
+    assert dict(CommonWord.objects.values_list("word", "persons")) == expected
+
+    # At the door those words are taken as common without counting them again.
+    counted: Counter[str] = Counter()
+    real_count = door._count
+
+    def spy(**kwargs: Any) -> Any:
+        counted.update(kwargs["words"])
+        return real_count(**kwargs)
+
+    monkeypatch.setattr(door, "_count", spy)
+    door._forget()
+    common = max(expected, key=expected.__getitem__)
+    newcomer = next(
+        p
+        for p in Person.objects.select_related("home_area")
+        if common in " ".join(n.phonetic for n in p.names.all())
+    )
+    others = [
+        pk
+        for pk in Person.objects.filter(merged_into__isnull=True).values_list("pk", flat=True)
+        if pk in bearers[common] and pk != newcomer.pk
+    ][:5]
+    scores = door.score_at_door(record=_door_record(newcomer), candidate_ids=others)
+    assert scores is not None
+    assert common not in counted
+
+
+def test_a_run_keeps_common_values_and_the_door_reads_them_instead_of_counting(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from pulang.linkage.models import TermFrequency
+    from pulang.registry.models import PersonName
+
+    monkeypatch.setattr(frame, "TF_KEPT_FLOOR", 3)
+    seed(tmp_path, persons=400, duplicates=0.3, seed=5)
+    # Before the run merges the sure pairs: people per primary phonetic key and birth date.
+    phonetic = Counter(
+        PersonName.objects.filter(kind="primary")
+        .exclude(folded="")
+        .values_list("phonetic", flat=True)
+    )
+    born = Counter(
+        d.isoformat()
+        for d in Person.objects.exclude(birth_date=None).values_list("birth_date", flat=True)
+    )
+    run = execute(linkage_run_request(actor=None, retrain=True).pk)
+    assert run.model is not None, run.error
+    kept = {
+        (c, v): n for c, v, n in TermFrequency.objects.values_list("column", "value", "persons")
+    }
+    expected_phonetic = {("name_phonetic", k): n for k, n in phonetic.items() if n >= 3 and k}
+    expected_born = {("birth_date", k): n for k, n in born.items() if n >= 3}
+    assert expected_phonetic
+    assert {k: v for k, v in kept.items() if k[0] == "name_phonetic"} == expected_phonetic
+    assert {k: v for k, v in kept.items() if k[0] == "birth_date"} == expected_born
+
+    skipped: list[set[str]] = []
+    real_count = door._count
+
+    def spy(**kwargs: Any) -> Any:
+        skipped.append(set(kwargs["skip"]))
+        return real_count(**kwargs)
+
+    monkeypatch.setattr(door, "_count", spy)
+    door._forget()
+    key = max(expected_phonetic, key=expected_phonetic.__getitem__)[1]
+    newcomer = (
+        Person.objects.select_related("home_area")
+        .filter(merged_into__isnull=True, names__kind="primary", names__phonetic=key)
+        .first()
+    )
+    assert newcomer is not None
+    assert door.score_at_door(record=_door_record(newcomer), candidate_ids=[]) is not None
+    assert "name_phonetic" in skipped[-1]

@@ -73,6 +73,10 @@ class Result:
     clusters: int = 0
     model: dict[str, Any] | None = None
     trained: Training | None = None
+    # Over the whole registry (not a scoped run): the common name words and their counts.
+    common_words: list[tuple[str, int]] | None = None
+    # …and the values of name, phonetic key and date of birth many people share.
+    common_values: list[tuple[str, str, int]] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -150,6 +154,9 @@ def link(
         with _phase(timings, "prepare"):
             records, names, identifiers = raw.tables()
             result.records = frame.prepare(con, records, names, identifiers, output=INPUT_TABLE)
+            if not options.scoped:
+                result.common_words = frame.common_words(con, names, records.num_rows)
+                result.common_values = frame.common_values(con, INPUT_TABLE)
         if stored is None and result.records < MIN_RECORDS_TO_TRAIN and result.records >= 2:
             raise TooFewRecords(result.records)
         if result.records < 2:

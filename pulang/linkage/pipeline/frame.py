@@ -242,6 +242,43 @@ def common_word_limit(records: int) -> int:
     return max(COMMON_WORD_FLOOR, int(records * COMMON_WORD_SHARE))
 
 
+# Values of the name, phonetic key and date of birth borne by at least this many people
+# are kept by a run over the whole registry, for the door (linkage.models.TermFrequency).
+TF_KEPT_FLOOR = 100
+
+
+def common_values(con: duckdb.DuckDBPyConnection, prepared: str) -> list[tuple[str, str, int]]:
+    """(column, value, people) for the primary names, phonetic keys and dates of birth
+    at least ``TF_KEPT_FLOOR`` people of the prepared input share."""
+    parts = [
+        f"SELECT '{column}', CAST({column} AS VARCHAR), count(*) FROM {prepared} "  # noqa: S608
+        f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) >= {TF_KEPT_FLOOR}"
+        for column in ("name", "name_phonetic", "birth_date")
+    ]
+    rows = con.execute(" UNION ALL ".join(parts)).fetchall()
+    return [(str(column), str(value), int(count)) for column, value, count in rows]
+
+
+def common_words(
+    con: duckdb.DuckDBPyConnection, names: pa.Table, records: int
+) -> list[tuple[str, int]]:
+    """The name words (phonetic) more than ``common_word_limit(records)`` people bear, and
+    how many: each person's words as ``prepare`` takes them (of every name with a
+    transliterated form), each person counted once."""
+    con.register("linkage_names_for_words", names)
+    try:
+        rows = con.execute(
+            "SELECT word, count(*) FROM ("
+            "  SELECT DISTINCT unique_id, unnest(string_split(phonetic, ' ')) AS word"
+            "  FROM linkage_names_for_words WHERE folded IS NOT NULL AND folded <> ''"
+            ") WHERE word <> '' GROUP BY word HAVING count(*) > ?",
+            [common_word_limit(records)],
+        ).fetchall()
+    finally:
+        con.unregister("linkage_names_for_words")
+    return [(str(word), int(count)) for word, count in rows]
+
+
 def prepare(
     con: duckdb.DuckDBPyConnection,
     records: pa.Table,

@@ -26,7 +26,15 @@ from pulang.audit.actions import Action
 from pulang.audit.services import record
 from pulang.errors import DomainError
 from pulang.linkage.errors import LinkageRunFailed, NoMatchModel, RunNotRunnable
-from pulang.linkage.models import TRANSITIONS, CandidatePair, LinkageRun, MatchModel, PairDecision
+from pulang.linkage.models import (
+    TRANSITIONS,
+    CandidatePair,
+    CommonWord,
+    LinkageRun,
+    MatchModel,
+    PairDecision,
+    TermFrequency,
+)
 from pulang.linkage.pipeline import automatic, engine, extract
 from pulang.linkage.pipeline.model import MODEL_FORMAT
 from pulang.linkage.selectors import (
@@ -195,6 +203,26 @@ def write(
     now = timezone.now()
     with transaction.atomic():
         model = stored if stored is not None else _new_model(result, run)
+        if result.common_words is not None:
+            CommonWord.objects.all().delete()
+            CommonWord.objects.bulk_create(
+                [
+                    CommonWord(word=w[:100], persons=n, counted_at=now)
+                    for w, n in result.common_words
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+        if result.common_values is not None:
+            TermFrequency.objects.all().delete()
+            TermFrequency.objects.bulk_create(
+                [
+                    TermFrequency(column=c, value=v[:200], persons=n, counted_at=now)
+                    for c, v, n in result.common_values
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
         if stored is None:
             record(
                 None,

@@ -231,7 +231,9 @@ def provider_inbox(*, actor: Actor, tab: str = InboxTab.NEW) -> QuerySet[Referra
     statuses = INBOX_STATUSES.get(tab, INBOX_STATUSES[InboxTab.NEW])
     order = ("sent_at", "pk") if tab != InboxTab.DONE else ("-sent_at", "-pk")
     return (
-        Referral.objects.filter(provider=actor.organisation.pk, status__in=statuses)
+        Referral.objects.filter(
+            provider=actor.organisation.pk, status__in=statuses, details_withdrawn=False
+        )
         .select_related("service", "person", "organisation", "area", "sent_by")
         .order_by(*order)
     )
@@ -243,7 +245,7 @@ def provider_inbox_counts(*, actor: Actor) -> dict[str, int]:
         raise PermissionDenied()
     counts = {tab: 0 for tab in INBOX_STATUSES}
     rows = (
-        Referral.objects.filter(provider=actor.organisation.pk)
+        Referral.objects.filter(provider=actor.organisation.pk, details_withdrawn=False)
         .exclude(status=Status.DECLINED)
         .values_list("status")
         .order_by()

@@ -57,6 +57,7 @@ from pulang.registry.selectors import consent_in_force, intake_by_reference
 if TYPE_CHECKING:
     from pulang.cases.models import Case
     from pulang.orgs.actor import Actor
+    from pulang.registry.models import Consent
 
 NOTE_MAX = 2000
 REASON_MAX = 500
@@ -260,45 +261,58 @@ def referral_step(
             expected = ClosureReason.NO_SHOW if by_provider else ClosureReason.WITHDRAWN
             if fields["closure_reason"] != expected:
                 raise _invalid("reason", _("choose why the referral is closed"))
-        previous = referral.status
-        now = timezone.now()
-        referral.status = target
-        stamp = {
-            Step.ACCEPT: "responded_at",
-            Step.DECLINE: "responded_at",
-            Step.START: "started_at",
-            Step.COMPLETE: "completed_at",
-            Step.CLOSE: "closed_at",
-        }[chosen]
-        fields[stamp] = now
-        if chosen == Step.COMPLETE and referral.started_at is None:
-            fields["started_at"] = now
-        for name, value in fields.items():
-            setattr(referral, name, value)
-        referral.updated_at = now
-        referral.version += 1
-        referral.save(update_fields=["status", "updated_at", "version", *fields])
-        if target in FINAL_STATUSES:
-            Service.objects.filter(pk=referral.service_id).update(
-                open_referrals=Greatest(F("open_referrals") - 1, 0)
-            )
-        _event(
-            referral,
-            actor,
-            ReferralEvent.Kind.STEP,
-            step=chosen,
-            from_status=previous,
-            to_status=target,
-            note=fields.get("decline_reason", ""),
-        )
-        record(
-            actor,
-            Action.REFERRAL_STEP,
-            referral,
-            details={"step": chosen.value, "from": previous, "to": target},
-        )
-        _follow(referral)
+        _move(referral, actor, chosen, target, fields)
     return referral
+
+
+def _move(
+    referral: Referral,
+    actor: Actor,
+    step: Step,
+    target: Status,
+    fields: dict[str, object],
+    kind: str = ReferralEvent.Kind.STEP,
+) -> None:
+    """Write one step on a locked referral already checked: status, time, fields, the
+    service's count of open referrals, the history, the audit event; the action follows."""
+    previous = referral.status
+    now = timezone.now()
+    referral.status = target
+    stamp = {
+        Step.ACCEPT: "responded_at",
+        Step.DECLINE: "responded_at",
+        Step.START: "started_at",
+        Step.COMPLETE: "completed_at",
+        Step.CLOSE: "closed_at",
+    }[step]
+    fields[stamp] = now
+    if step == Step.COMPLETE and referral.started_at is None:
+        fields["started_at"] = now
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.updated_at = now
+    referral.version += 1
+    referral.save(update_fields=["status", "updated_at", "version", *fields])
+    if target in FINAL_STATUSES:
+        Service.objects.filter(pk=referral.service_id).update(
+            open_referrals=Greatest(F("open_referrals") - 1, 0)
+        )
+    _event(
+        referral,
+        actor,
+        kind,
+        step=step,
+        from_status=previous,
+        to_status=target,
+        note=fields.get("decline_reason", ""),
+    )
+    record(
+        actor,
+        Action.REFERRAL_STEP,
+        referral,
+        details={"step": step.value, "from": previous, "to": target},
+    )
+    _follow(referral)
 
 
 def _step_fields(step: Step, *, reason: str, outcome: str, note: str) -> dict[str, object]:
@@ -317,6 +331,25 @@ def _step_fields(step: Step, *, reason: str, outcome: str, note: str) -> dict[st
             raise _invalid("reason", _("choose why the referral is closed"))
         return {"closure_reason": reason}
     return {}
+
+
+def referrals_on_consent_withdrawn(actor: Actor, consent: Consent) -> None:
+    """The registry's hook: the returnee withdrew their consent to share with providers.
+    Every referral sent under it stops showing the provider their details, and those
+    still open are withdrawn, in the withdrawal's transaction."""
+    if consent.purpose != ConsentPurpose.REFERRAL_SHARING:
+        return
+    referrals = Referral.objects.select_for_update().filter(consent=consent)
+    for referral in referrals.filter(status__in=OPEN_STATUSES).order_by("pk"):
+        _move(
+            referral,
+            actor,
+            Step.CLOSE,
+            Status.CLOSED,
+            {"closure_reason": ClosureReason.WITHDRAWN},
+            kind=ReferralEvent.Kind.CONSENT_WITHDRAWN,
+        )
+    referrals.update(details_withdrawn=True)
 
 
 # --- the returnee's feedback --------------------------------------------------------------

@@ -15,6 +15,7 @@ from pulang.audit.services import record
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.registry import arrivals
 from pulang.registry.codes import ReturnStatus
+from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import StaleRecord
 from pulang.registry.inputs import RegistrationInput, validate_registration
 from pulang.registry.models import Consent, Person, PersonName, Return
@@ -190,4 +191,5 @@ def consent_withdraw(
             consent,
             details={"purpose": purpose, "person": person.pk},
         )
+        consent_withdrawn(actor, consent)
     return consent
