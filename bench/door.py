@@ -31,6 +31,7 @@ def main() -> None:
     django_setup()
 
     from django.conf import settings
+    from django.db import connection
     from django.db.models import Q
 
     from pulang.linkage import door
@@ -61,6 +62,10 @@ def main() -> None:
         if run.model is None:
             raise SystemExit(f"training failed: {run.error}")
 
+    if connection.vendor == "postgresql":
+        # Freshly seeded tables have no planner statistics (autovacuum would give them).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     live = Q(erased_at__isnull=True, merged_into__isnull=True)
     ids = list(Person.objects.filter(live).values_list("pk", flat=True))
     sample = random.Random(args.seed).sample(ids, min(args.queries, len(ids)))

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pulang.audit.models import AuditEvent
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
@@ -314,6 +314,19 @@ def test_an_automatic_merge_needs_no_actor(pair: Pair) -> None:
     assert (done.automatic, done.decided_by, done.organisation) == (True, None, None)
     event = AuditEvent.objects.get(action="registry.person_merged")
     assert (event.user_id, event.details["automatic"]) == (None, True)
+
+
+def test_an_automatic_merge_reads_in_the_readers_language(
+    pair: Pair, client: Client, district_supervisor: Actor
+) -> None:
+    merge(None, pair, automatic=True, reason="linkage run 7: same verified NIK")
+    with translation.override("en"):  # what the request switches on, switched back after
+        page = signed_in(client, district_supervisor).get(
+            reverse("registry:person", args=[pair.survivor.pk]), HTTP_ACCEPT_LANGUAGE="id"
+        )
+    body = page.content.decode()
+    assert "pencarian data ganda di seluruh registri" in body
+    assert "linkage run 7" not in body
 
 
 def test_without_an_actor_only_automatic_merges(pair: Pair) -> None:
