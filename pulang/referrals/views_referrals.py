@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -334,7 +335,11 @@ def reminder_seen_view(request: HttpRequest, reminder_id: int) -> HttpResponse:
         reminder_seen(actor=actor, reminder_id=reminder_id)
     except NotFound as error:
         raise Http404 from error
-    return redirect(request.POST.get("next") or "referrals:home")
+    # Back to the referral page it was marked seen on; never to another site.
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("referrals:home")
+    return redirect(back)
 
 
 # --- the provider side --------------------------------------------------------------------

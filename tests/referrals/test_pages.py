@@ -203,3 +203,39 @@ def test_the_returnee_rates_a_service_with_the_registration_code(
         "Kind",
         "returnee",
     )
+
+
+def test_marking_a_reminder_seen_goes_back_but_never_to_another_site(
+    client: Client,
+    case: Case,
+    counselling: Service,
+    village_officer: Actor,
+    provider_staff: Actor,
+    settings: object,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pulang.referrals.models import Reminder
+    from pulang.referrals.services.referrals import reminders_send
+
+    sent(case, counselling, village_officer)
+    assert reminders_send(now=timezone.now() + dt.timedelta(days=30)) == 2
+    mine = Reminder.objects.get(recipient="case_worker")
+    theirs = Reminder.objects.get(recipient="provider")
+    office = signed_in(client, village_officer)
+    away = office.post(
+        reverse("referrals:reminder_seen", args=[mine.pk]), {"next": "https://evil.example/"}
+    )
+    assert away["Location"] == reverse("referrals:home")
+    mine.refresh_from_db()
+    assert mine.seen_at is not None
+    # The provider's reminder is not the case worker's to mark.
+    assert office.post(reverse("referrals:reminder_seen", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.seen_at is None
+    back = signed_in(Client(), provider_staff).post(
+        reverse("referrals:reminder_seen", args=[theirs.pk]), {"next": "/referrals/inbox/"}
+    )
+    assert back["Location"] == "/referrals/inbox/"
