@@ -102,8 +102,7 @@ def _provider_step(
     **fields: str,
 ) -> ProviderReferralOut:
     actor = _actor(request, Capability.RESPOND)
-    provider_referral_get(actor=actor, referral_id=referral_id)  # refusals audited first
-    referral_step(
+    referral_step(  # another provider's referral is "not found", audited before the write
         actor=actor,
         referral_id=referral_id,
         expected_version=expected_version,

@@ -9,12 +9,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pulang.cases.selectors import case_plan_actions
-from pulang.referrals.codes import ClosureReason, Status, Step
+from pulang.referrals.codes import Status, Step
 from pulang.referrals.models import ReferralEvent
 from pulang.referrals.policies import Capability, can
 from pulang.referrals.selectors.directory import entry_text
 from pulang.referrals.selectors.referrals import referrals_of_case
-from pulang.referrals.selectors.work import types_recommended
 
 if TYPE_CHECKING:
     from pulang.cases.models import Case
@@ -50,21 +49,15 @@ def event_sentence(event: ReferralEvent) -> str:
     return str(Status(event.to_status).label) if event.to_status else ""
 
 
-def closure_label(reason: str) -> str:
-    return str(dict(ClosureReason.choices).get(reason, ""))
-
-
 def case_referrals_section(case: Case, actor: Actor) -> tuple[str, dict[str, Any]] | None:
     """The case's referrals and the way to make one (registered with the cases app in
     ReferralsConfig.ready); nothing for users who do not refer."""
     if not can(actor, Capability.REFER):
         return None
     referrals = list(referrals_of_case(case=case))
-    actions = {a.pk: a for a in case_plan_actions(case=case)}
     return "referrals/case/_section.html", {
         "case": case,
         "rows": [{"referral": r, "name": entry_name(r.service)} for r in referrals],
-        "actions": list(actions.values()),
-        "recommended": types_recommended(case),
+        "actions": case_plan_actions(case=case),
         "can_refer": not case.is_closed,
     }

@@ -444,11 +444,9 @@ def step_view(request: HttpRequest, referral_id: int, step: str) -> HttpResponse
     actor = _actor_may(request, Capability.RESPOND)
     if step not in _STEP_FORMS:
         raise Http404
+    # Another provider's referral is "not found": the service refuses it (audited) before
+    # its write, and the page shown again with the form's errors reads it the same way.
     form = _STEP_FORMS[step](request.POST, auto_id=f"{step}-%s")
-    try:
-        provider_referral_get(actor=actor, referral_id=referral_id)  # audited refusal first
-    except NotFound as error:
-        raise Http404 from error
     problem, status = "", 422
     if form.is_valid():
         data = form.cleaned_data

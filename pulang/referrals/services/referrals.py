@@ -29,7 +29,8 @@ from pulang.cases.selectors import (
     case_plan_action_ids,
 )
 from pulang.cases.services import plan_action_follow
-from pulang.errors import InvalidInput, PermissionDenied
+from pulang.cases.services.base import clean_text, invalid
+from pulang.errors import PermissionDenied
 from pulang.referrals.codes import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -80,19 +81,6 @@ ACTION_STATUS: dict[str, str] = {
 PROVIDER_STEPS = frozenset({Step.ACCEPT, Step.DECLINE, Step.START, Step.COMPLETE})
 
 
-def _invalid(field: str, reason: str) -> InvalidInput:
-    return InvalidInput(errors=[{"field": field, "reason": reason}])
-
-
-def _text(field: str, value: str, *, required: bool, most: int) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise _invalid(field, _("this is required"))
-    if len(text) > most:
-        raise _invalid(field, _("at most %(count)d characters") % {"count": most})
-    return text
-
-
 def _event(referral: Referral, actor: Actor | None, kind: str, **fields: object) -> None:
     ReferralEvent.objects.create(
         referral=referral,
@@ -138,13 +126,13 @@ def referral_send(
     referral-sharing consent only a supervisor may send, with a written reason (audited)."""
     if not can(actor, Capability.REFER) or not can_on_cases(actor, CaseCapability.WORK_CASES):
         raise PermissionDenied()
-    note = _text("shared_note", shared_note, required=True, most=NOTE_MAX)
-    override = _text("override_reason", override_reason, required=False, most=REASON_MAX)
+    note = clean_text("shared_note", shared_note, required=True, most=NOTE_MAX)
+    override = clean_text("override_reason", override_reason, required=False, most=REASON_MAX)
     case_check_reach(actor=actor, case_id=case_id)
     with transaction.atomic():
         case = case_get_for_actor(actor=actor, case_id=case_id)
         if case.is_closed:
-            raise _invalid("case_id", _("the case is closed: reopen it before referring"))
+            raise invalid("case_id", _("the case is closed: reopen it before referring"))
         service = Service.objects.select_for_update().filter(pk=service_id).first()
         if service is None or not may_offer(service):
             raise ServiceNotOffered()
@@ -153,7 +141,7 @@ def referral_send(
             area is not None
             and not Service.objects.filter(covering_q(area), pk=service.pk).exists()
         ):
-            raise _invalid("service_id", _("this service is not offered where the returnee lives"))
+            raise invalid("service_id", _("this service is not offered where the returnee lives"))
         action_id = _action_of(case, action_id)
         if Referral.objects.filter(case=case, service=service, status__in=OPEN_STATUSES).exists():
             raise AlreadyReferred()
@@ -199,7 +187,7 @@ def _action_of(case: Case, action_id: int | None) -> int | None:
     if action_id is None:
         return None
     if action_id not in case_plan_action_ids(case=case):
-        raise _invalid("action_id", _("this action is not part of this case's plan"))
+        raise invalid("action_id", _("this action is not part of this case's plan"))
     return action_id
 
 
@@ -245,7 +233,7 @@ def referral_step(
       provider, withdrawn for the case worker).
     """
     if step not in Step.values:
-        raise _invalid("step", _("not one of the listed values"))
+        raise invalid("step", _("not one of the listed values"))
     chosen = Step(step)
     fields = _step_fields(chosen, reason=reason, outcome=outcome, note=note)
     _check_step_reach(actor, referral_id, chosen)
@@ -260,7 +248,7 @@ def referral_step(
             by_provider = may_respond(actor, referral)
             expected = ClosureReason.NO_SHOW if by_provider else ClosureReason.WITHDRAWN
             if fields["closure_reason"] != expected:
-                raise _invalid("reason", _("choose why the referral is closed"))
+                raise invalid("reason", _("choose why the referral is closed"))
         _move(referral, actor, chosen, target, fields)
     return referral
 
@@ -318,17 +306,17 @@ def _move(
 def _step_fields(step: Step, *, reason: str, outcome: str, note: str) -> dict[str, object]:
     """The fields a step writes besides its status and time, checked before anything."""
     if step == Step.DECLINE:
-        return {"decline_reason": _text("reason", reason, required=True, most=REASON_MAX)}
+        return {"decline_reason": clean_text("reason", reason, required=True, most=REASON_MAX)}
     if step == Step.COMPLETE:
         if outcome not in Outcome.values:
-            raise _invalid("outcome", _("choose how it went"))
+            raise invalid("outcome", _("choose how it went"))
         return {
             "outcome": outcome,
-            "outcome_note": _text("note", note, required=False, most=FEEDBACK_MAX),
+            "outcome_note": clean_text("note", note, required=False, most=FEEDBACK_MAX),
         }
     if step == Step.CLOSE:
         if reason not in ClosureReason.values:
-            raise _invalid("reason", _("choose why the referral is closed"))
+            raise invalid("reason", _("choose why the referral is closed"))
         return {"closure_reason": reason}
     return {}
 
@@ -364,17 +352,17 @@ def _feedback_fields(satisfaction: int | str | None, comment: str) -> tuple[int,
     if satisfaction is not None and str(satisfaction).strip().isdigit():
         score = int(str(satisfaction).strip())
     if score is None or not 1 <= score <= 5:
-        raise _invalid("satisfaction", _("choose from 1 (very unhappy) to 5 (very happy)"))
-    return score, _text("comment", comment, required=False, most=FEEDBACK_MAX)
+        raise invalid("satisfaction", _("choose from 1 (very unhappy) to 5 (very happy)"))
+    return score, clean_text("comment", comment, required=False, most=FEEDBACK_MAX)
 
 
 def _save_feedback(
     referral: Referral, actor: Actor | None, score: int, text: str, via: FeedbackVia
 ) -> Referral:
     if referral.status not in FEEDBACK_STATUSES or referral.started_at is None:
-        raise _invalid("satisfaction", _("feedback is given once the service has started"))
+        raise invalid("satisfaction", _("feedback is given once the service has started"))
     if referral.satisfaction is not None:
-        raise _invalid("satisfaction", _("feedback on this service has already been given"))
+        raise invalid("satisfaction", _("feedback on this service has already been given"))
     now = timezone.now()
     referral.satisfaction, referral.feedback = score, text
     referral.feedback_via, referral.feedback_at = via, now
