@@ -38,8 +38,13 @@ def main() -> None:
     from pulang.linkage.models import MatchModel
     from pulang.linkage.services import linkage_run_execute, linkage_run_request
     from pulang.registry.models import Person
+    from pulang.registry.names import prepare_romanisers
     from pulang.registry.search import PersonQuery, find_people
-    from pulang.registry.services.registration import DOOR_MODEL_CANDIDATES, DoorRecord
+    from pulang.registry.services.registration import (
+        DOOR_MODEL_CANDIDATES,
+        DOOR_TYPO_THRESHOLD,
+        DoorRecord,
+    )
 
     people = Person.objects.count()
     if people == 0:
@@ -62,6 +67,9 @@ def main() -> None:
         if run.model is None:
             raise SystemExit(f"training failed: {run.error}")
 
+    # As a served process does at start (config/wsgi.py): the Thai romaniser alone takes
+    # a second to load, once per process.
+    prepare_romanisers()
     if connection.vendor == "postgresql":
         # Freshly seeded tables have no planner statistics (autovacuum would give them).
         with connection.cursor() as cursor:
@@ -92,6 +100,7 @@ def main() -> None:
             phone=person.phone,
             limit=DOOR_MODEL_CANDIDATES,
             exclude_person=person.pk,
+            typo_threshold=DOOR_TYPO_THRESHOLD,
         )
         started = time.perf_counter()
         found = find_people(query=query, within=live)

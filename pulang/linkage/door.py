@@ -28,12 +28,16 @@ from pulang.linkage.presenters import comparison_rows, percent
 from pulang.linkage.selectors import linkage_current_model_key, linkage_model_settings
 from pulang.registry.models import Identifier, Person, PersonName
 from pulang.registry.names import NameKeys, name_keys
-from pulang.registry.search import _codes_predicate, _like_escape
+from pulang.registry.search import _codes_predicate, _like_escape, index_scans
 from pulang.registry.services.registration import DoorRecord, ModelScore, door_scorer_register
 
 # Registry-wide figures (how many people, which words are common) change slowly: counted
 # at most this often per process. A word's count is kept as long.
 FIGURES_SECONDS = 600.0
+# A word the last run kept with a count this close under today's common-word limit (a
+# share of it) is counted again at the door: the registry grows between runs by a few
+# percent at most, so a word further under the limit cannot have become common.
+RECOUNT_MARGIN = 0.05
 # Words whose counts are kept, at most (a few MiB).
 WORDS_KEPT = 200_000
 # The persons of the new record's home area whose address lines are compared to count how
@@ -212,6 +216,28 @@ def words_that_matter(new: set[str], others: Iterable[set[str]]) -> set[str]:
     return needed
 
 
+def _shares_address(raw: RawTables) -> bool:
+    """Whether a candidate's address line, normalised as a run normalises it, is the new
+    record's. Splink adjusts only the "same address" level by how common the line is: when
+    no candidate shares it, its frequency changes no score and is not counted."""
+    new: str | None = None
+    others: list[str] = []
+    for batch in raw.records:
+        for pk, address in zip(
+            batch.column("unique_id").to_pylist(), batch.column("address").to_pylist(), strict=True
+        ):
+            if not address:
+                continue
+            if pk == door.NEW_ID:
+                new = address
+            else:
+                others.append(address)
+    if new is None or not others:
+        return False
+    normalised = door.normalised_address(door.connection(), [new, *others])
+    return normalised[0] is not None and normalised[0] in normalised[1:]
+
+
 def _frequencies(raw: RawTables, record: DoorRecord, elsewhere: dict[int, str]) -> door.Frequencies:
     """Counted with the new record in the registry, as a run after it would count."""
     live, born, addressed = _registry_figures()
@@ -231,23 +257,25 @@ def _frequencies(raw: RawTables, record: DoorRecord, elsewhere: dict[int, str]) 
             and (held[1] < held[2] or held[2] > limit)
         ):
             known[word] = held[1]
-    # Words the last run over the whole registry found common need no count (counting a
-    # common word is the costly part of the check); a count below today's limit does not
-    # say "common" any more, so such a word is counted again.
+    # Words the last run over the whole registry kept need no count (counting a frequent
+    # word is the costly part of the check) when their kept count says clearly whether
+    # they are common: above today's limit, or under ``1 - RECOUNT_MARGIN`` of it. A word
+    # just under the limit may have crossed it since the run: counted.
     for word, persons in CommonWord.objects.filter(
         word__in=sorted(needed - set(known))
     ).values_list("word", "persons"):
-        if persons > limit:
+        if persons > limit or persons < limit * (1 - RECOUNT_MARGIN):
             known[word] = persons
     unknown = sorted(needed - set(known))
     person = record.person
     primary = next((name_keys(w) for kind, w in record.names if NAME_RANK.get(kind, 1) == 0), None)
     primary = primary if primary is not None and primary.folded else None
     kept = _kept_frequencies(primary, person.birth_date)
+    shared_address = bool(person.address.strip()) and _shares_address(raw)
     counted = _count(
         primary=primary,
         birth_date=person.birth_date,
-        home_area=person.home_area_id if person.address.strip() else None,
+        home_area=person.home_area_id if shared_address else None,
         words=unknown,
         bound=limit + 1,
         skip=set(kept),
@@ -264,7 +292,7 @@ def _frequencies(raw: RawTables, record: DoorRecord, elsewhere: dict[int, str]) 
     common = frozenset(w for w, n in known.items() if n + (w in new_words) > limit)
     counts = {column: n + 1 for column, n in counted.tf.items()}
     lines = dict(counted.address_lines)
-    if person.address.strip():
+    if shared_address:
         for address in elsewhere.values():
             lines[address] = lines.get(address, 0) + 1
     return door.Frequencies(
@@ -367,12 +395,14 @@ def _count(
     counted = _Counted()
     if not parts:
         return counted
-    with connection.cursor() as cursor:
-        # Each part is built above from our own table names; values are parameters.
-        union = " UNION ALL ".join(
-            f"SELECT * FROM ({part}) q{i}"  # noqa: S608
-            for i, part in enumerate(parts)
-        )
+    # Each part is built above from our own table names; values are parameters.
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) q{i}"  # noqa: S608
+        for i, part in enumerate(parts)
+    )
+    # Index scans only, no JIT: the parts' summed estimates pass JIT's threshold, and
+    # compiling costs ~90 ms for a query that runs in a few.
+    with index_scans(), connection.cursor() as cursor:
         cursor.execute(union, params)
         for kind, key, number in cursor.fetchall():
             {"tf": counted.tf, "word": counted.words, "address": counted.address_lines}[kind][
@@ -386,3 +416,4 @@ def _forget() -> None:
     _settings_cache.clear()
     _figures.clear()
     _words.clear()
+    door.forget_models()

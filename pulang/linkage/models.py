@@ -64,10 +64,11 @@ class MatchModel(models.Model):
 
 
 class CommonWord(models.Model):
-    """A name word (phonetic key) borne by more people than the common-word limit, as the
-    last run over the whole registry counted them. The duplicate check at the door reads
-    these instead of counting a common word again (a common word is the costly count);
-    each run over the whole registry replaces them."""
+    """A name word (phonetic key) borne by more people than the common-word limit, or by
+    at least ``pipeline.frame.TF_KEPT_FLOOR``, as the last run over the whole registry
+    counted them. The duplicate check at the door reads these instead of counting a
+    frequent word again (the costly count): it needs only to know whether a word is
+    common. Each run over the whole registry replaces them."""
 
     word = models.CharField(_("word"), max_length=100, unique=True)
     persons = models.PositiveIntegerField(_("people bearing it"))

@@ -19,12 +19,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,11 @@ NAME_FLOOR = 0.55
 NAME_FLOOR_SAME_DAY = 0.45
 # When the token index finds a name at least this close, the trigram index is not asked.
 GOOD_ENOUGH = 0.8
+# PostgreSQL: the trigram similarity (trigrams shared over trigrams in either name) a name
+# needs for the typo fallback to read it, unless the query asks for another
+# (``PersonQuery.typo_threshold``). pg_trgm's own default: a part of a name with a typo
+# ("Sitti Amimah" for "Siti Aminah binti Sukarno", 0.33) is still found.
+TRIGRAM_THRESHOLD = 0.3
 # Estimated ages are often a year or two off.
 YEAR_WINDOW = 2
 # Segments of an area path down to the district: country/province/district.
@@ -68,6 +73,9 @@ class PersonQuery:
     limit: int = 10
     # "Who else is this person?": leave this record out (duplicate checks, evaluation).
     exclude_person: int | None = None
+    # PostgreSQL: the trigram similarity the typo fallback asks for (TRIGRAM_THRESHOLD
+    # when None). The duplicate check at the door asks for more (registration.py).
+    typo_threshold: float | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -132,7 +140,55 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
     if keys is not None and not keys.folded:
         keys = None
     candidates: dict[int, _Candidate] = {}
+    with index_scans():
+        _gather(candidates, keys, query)
+    scored = [c for c in candidates.values() if _score(c, keys is not None, query)]
+    scored.sort(key=lambda c: (-c.score, c.person_id))
+    return _in_scope(scored, within, query)
 
+
+@contextlib.contextmanager
+def index_scans() -> Iterator[None]:
+    """PostgreSQL: the queries inside read their tables through their indexes' bitmaps
+    only, without parallel workers or JIT compilation. Each reads a few hundred rows at
+    most, under a small LIMIT; when the statistics misjudge how many rows a name code or
+    trigram finds (a million distinct codes, a thousand in the statistics), PostgreSQL
+    would rather walk the table, or another index in full, hoping to meet the LIMIT
+    early, and reads all of it (0.3 to 5 s at a million people) when the rows are few or
+    none. A bitmap is the only way left: the name indexes (GIN) have no other, and a
+    primary-key lookup through a bitmap costs what it costs through the index. Compiling
+    a query that runs in milliseconds costs ~90 ms. In a transaction (a savepoint inside
+    another), with the settings restored as they were."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = {
+        "enable_seqscan": "off",
+        "enable_indexscan": "off",
+        "enable_indexonlyscan": "off",
+        "max_parallel_workers_per_gather": "0",
+        "jit": "off",
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["current_setting(%s)"] * len(settings)), list(settings)
+        )
+        before = dict(zip(settings, cursor.fetchone(), strict=True))
+        _set_local(cursor, settings)
+        yield
+        # Restored only when the block succeeds: a failure rolls the settings back with it.
+        _set_local(cursor, before)
+
+
+def _set_local(cursor: Any, settings: dict[str, str]) -> None:
+    """This transaction's settings, in one statement."""
+    cursor.execute(
+        "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+        [part for pair in settings.items() for part in pair],
+    )
+
+
+def _gather(candidates: dict[int, _Candidate], keys: NameKeys | None, query: PersonQuery) -> None:
     exact_ids: set[int] = set()
     if query.id_number.strip():
         ids = Identifier.objects.filter(number=normalise_number(query.id_number))
@@ -161,10 +217,6 @@ def find_people(*, query: PersonQuery, within: Q) -> list[Match]:
             collect(_local_rows(keys, query))
         if max((c.name_score for c in candidates.values()), default=0.0) < GOOD_ENOUGH:
             collect(_trigram_rows(keys, query))
-
-    scored = [c for c in candidates.values() if _score(c, keys is not None, query)]
-    scored.sort(key=lambda c: (-c.score, c.person_id))
-    return _in_scope(scored, within, query)
 
 
 # --- Candidate rows ---------------------------------------------------------------------
@@ -326,8 +378,13 @@ def _by_codes(codes: list[str], query: PersonQuery, budget: int) -> list[_Row]:
     return rows
 
 
-# The expression the PostgreSQL index of migration 0006 is built on, written the same way.
-_PG_CODES = "(string_to_array(n.phonetic, ' ') || ('y' || coalesce(n.birth_year::text, '?')))"
+# The expression the PostgreSQL index of migration 0007 is built on, written the same way:
+# each code, and each code with the name's birth year ("tasan:1990"; "tasan:?" unknown).
+_PG_YEAR = "coalesce(n.birth_year::text, '?')"
+_PG_CODES = (
+    "(string_to_array(n.phonetic, ' ') || string_to_array(replace(nullif(n.phonetic, ''), ' ', "
+    f"':' || {_PG_YEAR} || ' ') || ':' || {_PG_YEAR}, ' '))"
+)
 
 
 def _codes_predicate(
@@ -335,12 +392,17 @@ def _codes_predicate(
 ) -> tuple[str, list[Any]]:
     """Names having every one of ``codes``; unless ``years`` is None, recorded with one of
     ``years`` (or, with ``unknown``, without a year)."""
-    marks = [f"y{year}" for year in years or []] + (["y?"] if unknown else [])
     if connection.vendor == "postgresql":
         if years is None:
             return f"{_PG_CODES} @> %s::text[]", [codes]
-        # One index scan: every code, and any one of the years.
-        return f"{_PG_CODES} @> %s::text[] AND {_PG_CODES} && %s::text[]", [codes, marks]
+        # One index scan: the other codes, and one code (the longest: likely the rarest)
+        # with any one of the years; each "code:year" entry lists only those names.
+        anchor = max(codes, key=lambda code: (len(code), code))
+        marks = [f"{anchor}:{year}" for year in years] + ([f"{anchor}:?"] if unknown else [])
+        others = [code for code in codes if code != anchor]
+        if not others:
+            return f"{_PG_CODES} && %s::text[]", [marks]
+        return f"{_PG_CODES} @> %s::text[] AND {_PG_CODES} && %s::text[]", [others, marks]
     expression = "phonetic : (" + " AND ".join(f'"{c}"' for c in codes) + ")"
     if years is not None:
         written = [f'"{year}"' for year in years] + (['"unknown"'] if unknown else [])
@@ -356,9 +418,17 @@ def _trigram_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
     """Names with many trigrams in common: typos the phonetic codes do not absorb."""
     year_sql, year_params = _year_clause(query)
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The operator and its index read the threshold from the session; this
+            # transaction's only (``index_scans``).
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(query.typo_threshold or TRIGRAM_THRESHOLD)],
+            )
         return _fetch(
-            "(n.folded %% %s OR n.sorted_tokens %% %s)" + year_sql,
-            [keys.folded, keys.sorted_tokens, *year_params],
+            # Trigrams are taken word by word: the sorted name has the folded name's.
+            "n.sorted_tokens %% %s" + year_sql,
+            [keys.sorted_tokens, *year_params],
             query,
             TRIGRAM_ROWS,
             order_by=("similarity(n.sorted_tokens, %s) DESC", [keys.sorted_tokens]),

@@ -222,3 +222,87 @@ def test_query_syntax_in_a_name_is_only_text(
         query=PersonQuery(name=typed, birth_year=1990, area_path=world.talangagung.path),
     )
     assert found == []
+
+
+def _names_matching(where: str, params: list) -> set[int]:  # type: ignore[type-arg]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # ``where`` is the search's own predicate; values are parameters.
+        cursor.execute(f"SELECT n.person_id FROM registry_personname n WHERE {where}", params)  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_code_index_answers_by_code_and_birth_year(people: dict[str, Person]) -> None:
+    from pulang.registry.names import name_keys
+    from pulang.registry.search import _codes_predicate
+
+    siti_codes = sorted(set(name_keys("Siti Aminah").phonetic.split()))
+    suparmi = name_keys("Suparmi").phonetic.split()
+    siti_id, suparmi_id = people["siti"].pk, people["suparmi"].pk  # born 1985 and 1990
+    assert _names_matching(*_codes_predicate(siti_codes, None)) == {siti_id}
+    assert _names_matching(*_codes_predicate(siti_codes, [1984, 1985, 1986])) == {siti_id}
+    assert _names_matching(*_codes_predicate(siti_codes, [1986, 1987])) == set()
+    assert _names_matching(*_codes_predicate(suparmi, [1990])) == {suparmi_id}
+    assert _names_matching(*_codes_predicate(suparmi, [1989])) == set()
+    # Every code must be there, whichever carries the year: a code of another name is not.
+    assert _names_matching(*_codes_predicate([*siti_codes, *suparmi], [1985, 1990])) == set()
+    # A name recorded without a year is found only when the unknown year is asked for.
+    from pulang.registry.models import PersonName
+
+    PersonName.objects.filter(person_id=suparmi_id).update(birth_year=None)
+    assert _names_matching(*_codes_predicate(suparmi, [1990])) == set()
+    assert _names_matching(*_codes_predicate(suparmi, [1990], unknown=True)) == {suparmi_id}
+    assert _names_matching(*_codes_predicate(suparmi, [], unknown=True)) == {suparmi_id}
+
+
+def test_postgresql_answers_the_name_queries_from_their_indexes(
+    people: dict[str, Person],
+) -> None:
+    """The search's expressions are written as the indexes of migration 0007 are: if they
+    drift apart, PostgreSQL reads the whole table for every name searched."""
+    from django.db import connection
+
+    from pulang.registry.search import _codes_predicate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's indexes")
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for where, params in (
+            _codes_predicate(["sata", "amana"], [1984, 1985], unknown=True),
+            _codes_predicate(["amana"], None),
+            ("n.sorted_tokens %% %s", ["aminah siti"]),
+        ):
+            sql = f"EXPLAIN SELECT n.id FROM registry_personname n WHERE {where}"  # noqa: S608
+            cursor.execute(sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert "personname_code_years_gin" in plans[0]
+    assert "personname_code_years_gin" in plans[1]
+    assert "personname_sorted_trgm" in plans[2]
+
+
+def test_a_name_with_a_typo_in_each_word_is_still_found(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    # Neither word keeps its phonetic code: only the trigram fallback can find her, and at
+    # its threshold (0.4 on PostgreSQL) it must.
+    matches = person_search(actor=district_supervisor, query=PersonQuery(name="Sitti Amimah"))
+    assert people["siti"].pk in ids(matches)
+
+
+def test_the_door_asks_the_typo_fallback_for_closer_names(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    from django.db import connection
+
+    from pulang.registry.services.registration import DOOR_TYPO_THRESHOLD
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm's threshold")
+    # "sitti amimah" against "aminah siti sukarno": trigram similarity 0.33.
+    door = PersonQuery(name="Sitti Amimah", typo_threshold=DOOR_TYPO_THRESHOLD)
+    assert people["siti"].pk not in ids(person_search(actor=district_supervisor, query=door))
+    closer = PersonQuery(name="Siti Amimah", typo_threshold=DOOR_TYPO_THRESHOLD)  # 0.41
+    assert ids(person_search(actor=district_supervisor, query=closer))[0] == people["siti"].pk

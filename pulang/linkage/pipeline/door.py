@@ -475,6 +475,12 @@ def _model_for(settings: dict[str, Any], cache_key: str) -> _Model:
     return held
 
 
+def forget_models() -> None:
+    """Drop the models built so far (tests: a rolled-back database gives its ids again)."""
+    with _models_lock:
+        _models.clear()
+
+
 _FRAME_SQL: list[str] = []
 
 

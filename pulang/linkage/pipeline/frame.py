@@ -262,17 +262,19 @@ def common_values(con: duckdb.DuckDBPyConnection, prepared: str) -> list[tuple[s
 def common_words(
     con: duckdb.DuckDBPyConnection, names: pa.Table, records: int
 ) -> list[tuple[str, int]]:
-    """The name words (phonetic) more than ``common_word_limit(records)`` people bear, and
-    how many: each person's words as ``prepare`` takes them (of every name with a
-    transliterated form), each person counted once."""
+    """The name words (phonetic) more than ``common_word_limit(records)`` people bear, or
+    at least ``TF_KEPT_FLOOR`` when that is fewer, and how many: each person's words as
+    ``prepare`` takes them (of every name with a transliterated form), each person counted
+    once. The door needs to know only whether a word is common: one borne by far fewer
+    people than the limit needs no count there either."""
     con.register("linkage_names_for_words", names)
     try:
         rows = con.execute(
             "SELECT word, count(*) FROM ("
             "  SELECT DISTINCT unique_id, unnest(string_split(phonetic, ' ')) AS word"
             "  FROM linkage_names_for_words WHERE folded IS NOT NULL AND folded <> ''"
-            ") WHERE word <> '' GROUP BY word HAVING count(*) > ?",
-            [common_word_limit(records)],
+            ") WHERE word <> '' GROUP BY word HAVING count(*) >= ?",
+            [min(common_word_limit(records) + 1, TF_KEPT_FLOOR)],
         ).fetchall()
     finally:
         con.unregister("linkage_names_for_words")

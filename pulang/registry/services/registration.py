@@ -128,6 +128,15 @@ def prospective_person(resolved: Resolved) -> Person:
     )
 
 
+# The trigram similarity the door's search asks of a name found only by its typo fallback
+# (PostgreSQL; the search's default is 0.3). A new name sharing one frequent word with
+# thousands ("Santos", "Dela Cruz", "Nguyen") read them all at 0.3 to discard nearly all:
+# 150-330 ms of a check at 1,000,000 people. The door sees the whole name as written, and
+# the run over the whole registry finds what it misses; bench.search's recall@10 is the
+# same at 0.4 (docs/registry.md, "Duplicate check at the door").
+DOOR_TYPO_THRESHOLD = 0.4
+
+
 def _door_query(resolved: Resolved, *, limit: int) -> PersonQuery:
     data = resolved.data
     return PersonQuery(
@@ -140,6 +149,7 @@ def _door_query(resolved: Resolved, *, limit: int) -> PersonQuery:
         phone=resolved.phone,
         phone_region=resolved.nationality.pk,
         limit=limit,
+        typo_threshold=DOOR_TYPO_THRESHOLD,
     )
 
 
