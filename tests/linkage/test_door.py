@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -123,17 +124,11 @@ def test_the_door_normalises_addresses_as_a_run_does() -> None:
     assert by_run[:2] == ["jl merdeka no 5", "jl merdeka no 5"]
 
 
-def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
-    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from collections import Counter
-
-    from pulang.linkage.models import CommonWord
+def _word_bearers() -> tuple[dict[str, set[int]], int]:
+    """The people bearing each phonetic name word (of names with a transliterated form, as
+    a run takes them), and today's common-word limit."""
     from pulang.registry.models import PersonName
 
-    seed(tmp_path, persons=400, duplicates=0.3, seed=5)
-    # The run's common words are the registry's (before the run merges the sure pairs):
-    # the people bearing each phonetic word.
     bearers: dict[str, set[int]] = {}
     for person_id, phonetic in PersonName.objects.exclude(folded="").values_list(
         "person_id", "phonetic"
@@ -141,14 +136,11 @@ def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
         for word in (phonetic or "").split():
             bearers.setdefault(word, set()).add(person_id)
     people = Person.objects.filter(erased_at__isnull=True, merged_into__isnull=True).count()
-    limit = frame.common_word_limit(people)
-    expected = {w: len(p) for w, p in bearers.items() if len(p) > limit}
-    assert expected, "the seed should give some common words"
-    run = execute(linkage_run_request(actor=None, retrain=True).pk)
-    assert run.model is not None, run.error
-    assert dict(CommonWord.objects.values_list("word", "persons")) == expected
+    return bearers, frame.common_word_limit(people)
 
-    # At the door those words are taken as common without counting them again.
+
+def _spy_on_counted_words(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The words the door counts in the registry, from now on."""
     counted: Counter[str] = Counter()
     real_count = door._count
 
@@ -157,6 +149,27 @@ def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
         return real_count(**kwargs)
 
     monkeypatch.setattr(door, "_count", spy)
+    return counted
+
+
+def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    from pulang.linkage.models import CommonWord
+
+    seed(tmp_path, persons=400, duplicates=0.3, seed=5)
+    # The run's common words are the registry's (before the run merges the sure pairs):
+    # the people bearing each phonetic word.
+    bearers, limit = _word_bearers()
+    expected = {w: len(p) for w, p in bearers.items() if len(p) > limit}
+    assert expected, "the seed should give some common words"
+    run = execute(linkage_run_request(actor=None, retrain=True).pk)
+    assert run.model is not None, run.error
+    assert dict(CommonWord.objects.values_list("word", "persons")) == expected
+
+    # At the door those words are taken as common without counting them again.
+    counted = _spy_on_counted_words(monkeypatch)
     door._forget()
     common = max(expected, key=expected.__getitem__)
     newcomer = next(
@@ -177,21 +190,12 @@ def test_a_run_keeps_the_common_words_and_the_door_does_not_count_them(
 def test_a_run_keeps_frequent_words_and_the_door_trusts_counts_clearly_under_the_limit(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from collections import Counter
 
     from pulang.linkage.models import CommonWord
-    from pulang.registry.models import PersonName
 
     monkeypatch.setattr(frame, "TF_KEPT_FLOOR", 4)
     seed(tmp_path, persons=400, duplicates=0.3, seed=5)
-    bearers: dict[str, set[int]] = {}
-    for person_id, phonetic in PersonName.objects.exclude(folded="").values_list(
-        "person_id", "phonetic"
-    ):
-        for word in (phonetic or "").split():
-            bearers.setdefault(word, set()).add(person_id)
-    people = Person.objects.filter(erased_at__isnull=True, merged_into__isnull=True).count()
-    limit = frame.common_word_limit(people)
+    bearers, limit = _word_bearers()
     run = execute(linkage_run_request(actor=None, retrain=True).pk)
     assert run.model is not None, run.error
     # Every word at least four people bear is kept, common or not.
@@ -201,14 +205,7 @@ def test_a_run_keeps_frequent_words_and_the_door_trusts_counts_clearly_under_the
     # common there.
     frequent = [w for w, n in kept.items() if n * 2 <= limit]
     assert frequent, "the seed should give words under half the limit"
-    counted: Counter[str] = Counter()
-    real_count = door._count
-
-    def spy(**kwargs: Any) -> Any:
-        counted.update(kwargs["words"])
-        return real_count(**kwargs)
-
-    monkeypatch.setattr(door, "_count", spy)
+    counted = _spy_on_counted_words(monkeypatch)
     seen: list[frozenset[str]] = []
     real_score = pipeline_door.score
 
@@ -240,8 +237,6 @@ def test_a_run_keeps_frequent_words_and_the_door_trusts_counts_clearly_under_the
 def test_a_run_keeps_common_values_and_the_door_reads_them_instead_of_counting(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from collections import Counter
-
     from pulang.linkage.models import TermFrequency
     from pulang.registry.models import PersonName
 
