@@ -19,7 +19,7 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from bench._setup import django_setup, emit, percentile
+from bench._setup import as_autovacuum_leaves_it, django_setup, emit, percentile
 
 
 def main() -> None:
@@ -31,7 +31,6 @@ def main() -> None:
     django_setup()
 
     from django.conf import settings
-    from django.db import connection
     from django.db.models import Q
 
     from pulang.linkage import door
@@ -70,10 +69,7 @@ def main() -> None:
     # As a served process does at start (config/wsgi.py): the Thai romaniser alone takes
     # a second to load, once per process.
     prepare_romanisers()
-    if connection.vendor == "postgresql":
-        # Freshly seeded tables have no planner statistics (autovacuum would give them).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    as_autovacuum_leaves_it()
     live = Q(erased_at__isnull=True, merged_into__isnull=True)
     ids = list(Person.objects.filter(live).values_list("pk", flat=True))
     sample = random.Random(args.seed).sample(ids, min(args.queries, len(ids)))
