@@ -283,6 +283,33 @@ def test_postgresql_answers_the_name_queries_from_their_indexes(
     assert "personname_sorted_trgm" in plans[2]
 
 
+def test_search_queries_run_with_their_own_settings_then_restore_the_sessions(db: None) -> None:
+    """Inside ``index_scans``: bitmaps only, no JIT, room for a bitmap to stay exact; after
+    it, whatever the session had (a setting left behind would slow every later query)."""
+    from django.db import connection
+
+    from pulang.registry.search import SEARCH_WORK_MEM, index_scans
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+
+    def settings() -> tuple[str, str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('work_mem'), current_setting('enable_seqscan'), "
+                "current_setting('jit')"
+            )
+            return cursor.fetchone()  # type: ignore[no-any-return]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '5MB'")
+    before = settings()
+    assert before[0] == "5MB"
+    with index_scans():
+        assert settings() == (SEARCH_WORK_MEM, "off", "off")
+    assert settings() == before
+
+
 def test_a_name_with_a_typo_in_each_word_is_still_found(
     people: dict[str, Person], district_supervisor: Actor
 ) -> None:
