@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,18 +176,26 @@ def index_scans() -> Iterator[None]:
         "jit": "off",
         "work_mem": SEARCH_WORK_MEM,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), _local_settings(settings):
+        yield
+
+
+@contextlib.contextmanager
+def _local_settings(settings: dict[str, str]) -> Iterator[None]:
+    """PostgreSQL, inside a transaction: ``settings`` for the block, then what they were.
+    Restored only when the block succeeds: a failure rolls them back with its transaction
+    or savepoint. A setting an extension has not defined yet reads as NULL, and is reset."""
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join(["current_setting(%s)"] * len(settings)), list(settings)
+            "SELECT " + ", ".join(["current_setting(%s, true)"] * len(settings)), list(settings)
         )
         before = dict(zip(settings, cursor.fetchone(), strict=True))
         _set_local(cursor, settings)
         yield
-        # Restored only when the block succeeds: a failure rolls the settings back with it.
         _set_local(cursor, before)
 
 
-def _set_local(cursor: Any, settings: dict[str, str]) -> None:
+def _set_local(cursor: Any, settings: Mapping[str, str | None]) -> None:
     """This transaction's settings, in one statement."""
     cursor.execute(
         "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
@@ -425,21 +433,18 @@ def _trigram_rows(keys: NameKeys, query: PersonQuery) -> list[_Row]:
     """Names with many trigrams in common: typos the phonetic codes do not absorb."""
     year_sql, year_params = _year_clause(query)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The operator and its index read the threshold from the session; this
-            # transaction's only (``index_scans``).
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                [str(query.typo_threshold or TRIGRAM_THRESHOLD)],
+        # The operator and its index read the threshold from the session: set for this
+        # query (inside ``index_scans``' transaction), then as it was.
+        threshold = str(query.typo_threshold or TRIGRAM_THRESHOLD)
+        with _local_settings({"pg_trgm.similarity_threshold": threshold}):
+            return _fetch(
+                # Trigrams are taken word by word: the sorted name has the folded name's.
+                "n.sorted_tokens %% %s" + year_sql,
+                [keys.sorted_tokens, *year_params],
+                query,
+                TRIGRAM_ROWS,
+                order_by=("similarity(n.sorted_tokens, %s) DESC", [keys.sorted_tokens]),
             )
-        return _fetch(
-            # Trigrams are taken word by word: the sorted name has the folded name's.
-            "n.sorted_tokens %% %s" + year_sql,
-            [keys.sorted_tokens, *year_params],
-            query,
-            TRIGRAM_ROWS,
-            order_by=("similarity(n.sorted_tokens, %s) DESC", [keys.sorted_tokens]),
-        )
     expression = _fts_query(keys.sorted_tokens)
     if not expression:
         return []

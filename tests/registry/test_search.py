@@ -314,7 +314,7 @@ def test_a_name_with_a_typo_in_each_word_is_still_found(
     people: dict[str, Person], district_supervisor: Actor
 ) -> None:
     # Neither word keeps its phonetic code: only the trigram fallback can find her, and at
-    # its threshold (0.4 on PostgreSQL) it must.
+    # the search's threshold (0.3 on PostgreSQL) it must.
     matches = person_search(actor=district_supervisor, query=PersonQuery(name="Sitti Amimah"))
     assert people["siti"].pk in ids(matches)
 
@@ -333,3 +333,24 @@ def test_the_door_asks_the_typo_fallback_for_closer_names(
     assert people["siti"].pk not in ids(person_search(actor=district_supervisor, query=door))
     closer = PersonQuery(name="Siti Amimah", typo_threshold=DOOR_TYPO_THRESHOLD)  # 0.41
     assert ids(person_search(actor=district_supervisor, query=closer))[0] == people["siti"].pk
+
+
+def test_the_typo_fallback_leaves_the_sessions_trigram_threshold_as_it_was(
+    people: dict[str, Person], district_supervisor: Actor
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm's threshold")
+
+    def threshold() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold', true)")
+            return str(cursor.fetchone()[0])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.6', true)")
+    # Found only by the fallback, at the search's own threshold, not the session's 0.6.
+    matches = person_search(actor=district_supervisor, query=PersonQuery(name="Sitti Amimah"))
+    assert people["siti"].pk in ids(matches)
+    assert threshold() == "0.6"
