@@ -153,7 +153,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "pulang.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = env_int("PULANG_PROXY_COUNT", 0, minimum=0) or None
+# Proxies in front of Pulang: the client's address is read from X-Forwarded-For (audit
+# trail, rate limits of the public pages, sign-in lock-out).
+PULANG_PROXY_COUNT = env_int("PULANG_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "pulang.audit.context.client_address"
 
 # Sessions expire: offices share computers.
 SESSION_COOKIE_AGE = env_int("PULANG_SESSION_MINUTES", 8 * 60, minimum=5) * 60

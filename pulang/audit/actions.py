@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     INTAKE_LINKED = "registry.intake_linked"
     INTAKE_RECEIVED = "registry.intake_received"
     INTAKE_REJECTED = "registry.intake_rejected"
+    INTAKE_VIEWED = "registry.intake_viewed"
     PERSON_VIEWED = "registry.person_viewed"
     PERSON_UPDATED = "registry.person_updated"
     PERSONS_SEARCHED = "registry.persons_searched"
@@ -99,6 +100,7 @@ LABELS: dict[Action, str | Promise] = {
     Action.INTAKE_LINKED: _("Linked a report to a registered person"),
     Action.INTAKE_RECEIVED: _("Received a report to check"),
     Action.INTAKE_REJECTED: _("Rejected a report"),
+    Action.INTAKE_VIEWED: _("Viewed a report as received"),
     Action.PERSON_VIEWED: _("Viewed a person's record"),
     Action.PERSON_UPDATED: _("Changed a person's record"),
     Action.PERSONS_SEARCHED: _("Searched for people"),

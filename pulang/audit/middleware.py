@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from pulang.audit.context import Origin, origin
+from pulang.audit.context import Origin, client_address, origin
 
 
 class AuditOriginMiddleware:
@@ -17,9 +17,7 @@ class AuditOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
         request_id = uuid.uuid4().hex
-        # REMOTE_ADDR is the proxy's address behind a proxy; deployments behind one set
-        # PULANG_PROXY_COUNT and the web server passes the client's address (see docs).
-        ip_address = request.META.get("REMOTE_ADDR") or None
+        ip_address = client_address(request) or None
         with origin(Origin(channel=channel, ip_address=ip_address, request_id=request_id)):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id

@@ -24,10 +24,6 @@ from pulang.registry import ratelimit
 LOOKUPS_PER_HOUR = 30
 
 
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @never_cache
 @csrf_protect
 def feedback_view(request: HttpRequest) -> HttpResponse:
@@ -36,7 +32,10 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not ratelimit.allow(
-            "referral-feedback", _client(request), limit=LOOKUPS_PER_HOUR, window_seconds=3600
+            "referral-feedback",
+            ratelimit.client_key(request),
+            limit=LOOKUPS_PER_HOUR,
+            window_seconds=3600,
         ):
             context["limited"] = True
             return render(request, "referrals/public_feedback/feedback.html", context, status=429)

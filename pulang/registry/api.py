@@ -64,7 +64,9 @@ def _outcome(outcome: RegistrationOutcome) -> Status[RegistrationOut]:
         )
         for m in outcome.candidates
     ]
-    if outcome.person is None:
+    if outcome.person is None and not outcome.candidates:
+        status, code = "checked", 200  # a check that found nobody the actor may see
+    elif outcome.person is None:
         status, code = "possible_duplicates", 409
     elif outcome.replayed:
         status, code = "replayed", 200
@@ -102,6 +104,9 @@ def register(
     When people already registered may be the same person, nothing is written and they
     come back with status 409 `possible_duplicates`; send again with `on_match=link` and
     `link_to`, or `on_match=create`. Feeds that cannot decide send `on_match=create`.
+    `on_match=check` only looks: 409 with the people found, or 200 `checked`; nothing is
+    written either way. The same key sent again with a different report: 422
+    `registry.idempotency_key_reused`, and nothing is written.
     """
     actor = _actor(request)
     if len(idempotency_key) > 100:
@@ -127,7 +132,8 @@ def _on_match(value: str) -> OnMatch:
             errors=[
                 {
                     "field": "on_match",
-                    "reason": _("“%(value)s” is not one of ask, create or link") % {"value": value},
+                    "reason": _("“%(value)s” is not one of ask, check, create or link")
+                    % {"value": value},
                 }
             ]
         ) from None
@@ -304,7 +310,7 @@ def decide(request: HttpRequest, intake_id: int, body: DecisionIn) -> Status[Reg
     if body.decision == "reject":
         intake = intake_reject(actor=actor, intake_id=intake_id, reason=body.reason)
         return Status(200, RegistrationOut(status="rejected", person_id=None, intake_id=intake.pk))
-    on_match = {"create": OnMatch.CREATE, "link": OnMatch.LINK, "check": OnMatch.ASK}.get(
+    on_match = {"create": OnMatch.CREATE, "link": OnMatch.LINK, "check": OnMatch.CHECK}.get(
         body.decision
     )
     if on_match is None:

@@ -24,6 +24,17 @@ class IntakeAlreadyDecided(DomainError):
     message = _("This report has already been dealt with.")
 
 
+class IdempotencyKeyReused(DomainError):
+    """A key sent again with another report: the first report stands, this one is refused."""
+
+    code = "registry.idempotency_key_reused"
+    status = 422
+    message = _(
+        "This idempotency key was sent before with a different report. Send a new key for "
+        "a new report; a report sent again must be sent unchanged."
+    )
+
+
 class PersonMerged(NotFound):
     """The record was merged into another: raised only to those who may see that one."""
 

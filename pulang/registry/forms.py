@@ -173,7 +173,9 @@ def apply_errors(form: forms.Form, errors: list[dict[str, Any]]) -> None:
     for error in errors:
         path = str(error.get("field", ""))
         name = FIELD_OF_PATH.get(path, path)
-        form.add_error(name if name in form.fields else None, str(error["reason"]))
+        # A hidden field shows no errors: its problems are the form's.
+        shown = name in form.fields and not form.fields[name].widget.is_hidden
+        form.add_error(name if shown else None, str(error["reason"]))
 
 
 class SearchForm(forms.Form):

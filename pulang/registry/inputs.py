@@ -284,6 +284,10 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def is_minor_on(birth: dt.date, day: dt.date) -> bool:
+    return _age_on(birth, day) < ADULT_AGE
+
+
 def validate_registration(
     data: RegistrationInput,
     *,
@@ -321,7 +325,7 @@ def validate_registration(
         elif data.birth_date.year < 1900:
             errors.add("birth_date", _("the date of birth is before 1900"))
         else:
-            is_minor = _age_on(data.birth_date, today) < ADULT_AGE
+            is_minor = is_minor_on(data.birth_date, today)
 
     phone = ""
     if data.phone.strip():

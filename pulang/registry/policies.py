@@ -5,12 +5,14 @@ a person through their home area, the country they are in while abroad, their na
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
 from pulang.orgs.models import GOVERNMENT_OFFICE_KINDS, Role, ScopeKind
 from pulang.orgs.policies import may_act_on, may_view_restricted, role_allows, scope_q
+from pulang.registry.codes import AbuseIndicator
 from pulang.registry.models import Person, PersonOrganisationLink
 
 if TYPE_CHECKING:
@@ -60,6 +62,23 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Agencies report the workers they placed and their returns, and see those records.
     Role.AGENCY_STAFF: frozenset({Capability.VIEW_PERSONS, Capability.REGISTER}),
 }
+
+
+# Trafficking indicators (ILO): two or more make a record restricted.
+_TRAFFICKING = frozenset(
+    {AbuseIndicator.FORCED_WORK, AbuseIndicator.CONFINEMENT, AbuseIndicator.DOCUMENTS_WITHHELD}
+)
+
+
+def restricts(*, is_minor: bool, abuse_indicators: Iterable[str]) -> bool:
+    """Whether a record is restricted to staff with clearance: a child's, or one that
+    reports sexual violence or signs of trafficking."""
+    indicators = set(abuse_indicators)
+    return (
+        is_minor
+        or AbuseIndicator.SEXUAL_VIOLENCE in indicators
+        or len(indicators & _TRAFFICKING) >= 2
+    )
 
 
 def can(actor: Actor | None, capability: Capability) -> bool:

@@ -100,5 +100,25 @@ class SelfRegistrationForm(forms.Form):
         return payload
 
 
+def initial_from_payload(payload: dict[str, Any], province: str) -> dict[str, Any]:
+    """A saved draft back in the form (the inverse of ``SelfRegistrationForm.payload``)."""
+    episode = payload.get("episode") or {}
+    back = payload.get("return_") or {}
+    area = str(payload.get("home_area") or "")
+    return {
+        "full_name": payload.get("full_name", ""),
+        "sex": payload.get("sex", ""),
+        "birth_date": payload.get("birth_date") or None,
+        "phone": payload.get("phone", ""),
+        "province": province,
+        "home_area": "" if area == province else area,
+        "destination_country": episode.get("destination_country", ""),
+        "job_title": episode.get("job_title", ""),
+        "returned_on": back.get("returned_on") or None,
+        "reason": back.get("reason", ""),
+        "consents": list(payload.get("consents") or []),
+    }
+
+
 class StatusForm(forms.Form):
     reference_code = forms.CharField(label=_("Your registration code"), max_length=12)

@@ -16,17 +16,16 @@ from pulang.geo.selectors import area_children, area_choices_within, area_get
 from pulang.reference.selectors import country_list
 from pulang.registry import ratelimit
 from pulang.registry.forms import apply_errors
-from pulang.registry.public_forms import SelfRegistrationForm, StatusForm
-from pulang.registry.selectors import intake_by_reference
+from pulang.registry.public_forms import SelfRegistrationForm, StatusForm, initial_from_payload
+from pulang.registry.selectors import intake_by_reference, self_registration_draft
 from pulang.registry.services import self_registration_save, self_registration_submit
 
 HOME_COUNTRY = getattr(settings, "PULANG_HOME_COUNTRY", "ID")
 POSTS_PER_HOUR = 20
 LOOKUPS_PER_HOUR = 30
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+# Choosing a province brings its areas back (a post that writes nothing): counted apart, so
+# that finding one's village does not use up the registration's own posts.
+AREA_REFRESHES_PER_HOUR = 120
 
 
 def _choices(province_code: str) -> dict[str, list[tuple[str, str]]]:
@@ -53,17 +52,26 @@ def self_register_view(request: HttpRequest) -> HttpResponse:
     province = (request.POST.get("province") or request.GET.get("province") or "").strip()
     form = SelfRegistrationForm(request.POST or None, **_choices(province))
     context: dict[str, Any] = {"form": form, "saved_code": None, "sent": None}
+    if request.method == "POST" and request.POST.get("action") == "resume":
+        return _resume(request)
     if request.method == "POST":
+        refresh = request.POST.get("refresh") == "areas"
+        bucket, limit = (
+            ("self-register-areas", AREA_REFRESHES_PER_HOUR)
+            if refresh
+            else ("self-register", POSTS_PER_HOUR)
+        )
         if not ratelimit.allow(
-            "self-register", _client(request), limit=POSTS_PER_HOUR, window_seconds=3600
+            bucket, ratelimit.client_key(request), limit=limit, window_seconds=3600
         ):
             context["limited"] = True
             return render(request, "registry/self_register.html", context, status=429)
-        if request.POST.get("refresh") == "areas":
+        if refresh:
             # Province chosen: the page comes back with that province's areas to pick from.
             form.errors.clear()
             return render(request, "registry/self_register.html", context)
         if form.is_valid() and not form.cleaned_data["website"]:
+            intake = None
             try:
                 intake = self_registration_save(
                     payload=form.payload(HOME_COUNTRY),
@@ -81,10 +89,54 @@ def self_register_view(request: HttpRequest) -> HttpResponse:
                     context["form"] = form
             except InvalidInput as error:
                 apply_errors(form, error.errors)
-                context["saved_code"] = form.cleaned_data.get("reference_code") or None
+                # Saved, not sent: the code comes back in the page, so that the next Send
+                # sends this draft rather than saving another.
+                code = intake.reference_code if intake is not None else ""
+                code = code or form.cleaned_data.get("reference_code") or ""
+                context["saved_code"] = code or None
+                data = request.POST.copy()
+                data["reference_code"] = code
+                form.data = data
             except NotFound:
                 form.add_error(None, _("That registration code is not known."))
     return render(request, "registry/self_register.html", context)
+
+
+def _resume(request: HttpRequest) -> HttpResponse:
+    """A draft saved earlier, back in the form, for whoever holds its code (counted as a
+    look-up of a code, like the status page)."""
+    if not ratelimit.allow(
+        "self-status",
+        ratelimit.client_key(request),
+        limit=LOOKUPS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        return render(request, "registry/self_register.html", {"limited": True}, status=429)
+    draft = self_registration_draft(reference_code=request.POST.get("reference_code", ""))
+    if draft is None:
+        status = StatusForm(request.POST)
+        status.is_valid()
+        status.add_error(None, _("No saved registration has this code."))
+        return render(request, "registry/self_status.html", {"form": status}, status=404)
+    area = str(draft.payload.get("home_area") or "")
+    province = _province_of(area)
+    initial = initial_from_payload(draft.payload, province)
+    form = SelfRegistrationForm(
+        initial={**initial, "reference_code": draft.reference_code}, **_choices(province)
+    )
+    context = {"form": form, "saved_code": draft.reference_code, "sent": None}
+    return render(request, "registry/self_register.html", context)
+
+
+def _province_of(area_code: str) -> str:
+    if not area_code:
+        return ""
+    try:
+        area = area_get(country_code=HOME_COUNTRY, code=area_code)
+    except NotFound:
+        return ""
+    segments = area.path.strip("/").split("/")
+    return segments[1] if len(segments) > 1 else ""
 
 
 @never_cache
@@ -95,7 +147,10 @@ def self_status_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not ratelimit.allow(
-            "self-status", _client(request), limit=LOOKUPS_PER_HOUR, window_seconds=3600
+            "self-status",
+            ratelimit.client_key(request),
+            limit=LOOKUPS_PER_HOUR,
+            window_seconds=3600,
         ):
             return render(
                 request, "registry/self_status.html", {"form": form, "limited": True}, status=429

@@ -117,7 +117,10 @@ class CandidateOut(Schema):
 
 
 class RegistrationOut(Schema):
-    status: str = Field(description="created, linked, replayed or possible_duplicates")
+    status: str = Field(
+        description="created, linked, replayed, possible_duplicates, or checked (a report's "
+        "check that found nobody; nothing written)"
+    )
     person_id: int | None
     intake_id: int | None
     candidates: list[CandidateOut] = []
@@ -192,7 +195,10 @@ class ConsentIn(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str = Field(description="create, link or reject")
+    decision: str = Field(
+        description="create, link, reject, or check (look for people already registered; "
+        "nothing is written)"
+    )
     link_to: int | None = None
     reason: str = ""
 

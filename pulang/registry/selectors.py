@@ -14,9 +14,10 @@ from django.utils import timezone
 from pulang.audit.actions import Action
 from pulang.audit.services import record, refuse
 from pulang.errors import PermissionDenied
-from pulang.orgs.policies import may_act_on, scope_q
+from pulang.orgs.policies import may_act_on, may_view_restricted, scope_q
 from pulang.registry.codes import ReturnStatus
 from pulang.registry.errors import PersonMerged
+from pulang.registry.inputs import is_minor_on
 from pulang.registry.models import (
     Consent,
     ErasureRequest,
@@ -30,7 +31,14 @@ from pulang.registry.models import (
     Return,
     Skill,
 )
-from pulang.registry.policies import Capability, can, may_act_on_person, person_scope_q
+from pulang.registry.policies import (
+    Capability,
+    can,
+    may_act_on_person,
+    person_scope_q,
+    restricts,
+    within_reach,
+)
 from pulang.registry.search import Match, PersonQuery, find_people
 
 if TYPE_CHECKING:
@@ -248,16 +256,44 @@ def intake_queue(*, actor: Actor) -> QuerySet[IntakeRecord]:
     )
 
 
-def intake_get_for_actor(*, actor: Actor, intake_id: int) -> IntakeRecord:
-    intake = IntakeRecord.objects.select_related("area").filter(pk=intake_id).first()
+def intake_get_for_actor(*, actor: Actor, intake_id: int, audit_view: bool = False) -> IntakeRecord:
+    """A report in the actor's area, or :class:`NotFound` (audited). A report says what the
+    person's record says: one attached to a person the actor may not see (restricted, or
+    no longer in the actor's scope), or one that would make a restricted record, is for
+    staff with clearance only."""
+    intake = (
+        IntakeRecord.objects.select_related("area", "person__home_area")
+        .filter(pk=intake_id)
+        .first()
+    )
     if (
         intake is None
         or not can(actor, Capability.REVIEW_INTAKES)
         or intake.area is None
         or not may_act_on(actor, area=intake.area)
+        or not _may_read_report(actor, intake)
     ):
         raise refuse(actor, subject_type="registry.intakerecord", subject_id=str(intake_id))
+    if audit_view:
+        record(actor, Action.INTAKE_VIEWED, intake)
     return intake
+
+
+def _may_read_report(actor: Actor, intake: IntakeRecord) -> bool:
+    if intake.person is not None:
+        return within_reach(actor, intake.person, linked_organisation_ids(intake.person))
+    if may_view_restricted(actor):
+        return True
+    payload = intake.payload if isinstance(intake.payload, dict) else {}
+    episode = payload.get("episode") if isinstance(payload.get("episode"), dict) else {}
+    try:
+        born = dt.date.fromisoformat(payload["birth_date"]) if payload.get("birth_date") else None
+    except (TypeError, ValueError):
+        born = None
+    minor = born is not None and is_minor_on(born, timezone.localdate())
+    return not restricts(
+        is_minor=minor, abuse_indicators=(episode or {}).get("abuse_indicators") or ()
+    )
 
 
 def recent_arrivals(*, actor: Actor, days: int = 30, limit: int = 20) -> list[Return]:
@@ -299,6 +335,14 @@ def intake_by_reference(*, reference_code: str) -> IntakeRecord | None:
     if not code:
         return None
     return IntakeRecord.objects.filter(reference_code=code).first()
+
+
+def self_registration_draft(*, reference_code: str) -> IntakeRecord | None:
+    """A self-registration saved and not sent yet, for the returnee holding its code."""
+    intake = intake_by_reference(reference_code=reference_code)
+    if intake is None or intake.status != IntakeRecord.Status.DRAFT:
+        return None
+    return intake
 
 
 def erasure_queue(*, actor: Actor) -> list[ErasureRequest]:

@@ -75,12 +75,15 @@ def _form_choices(actor: Actor) -> dict[str, Any]:
 
 def _decision(value: str) -> tuple[OnMatch, int | None]:
     """The button pressed under the people found: "create", "link:<person id>", or a
-    first check ("ask"). A malformed link names no one; the service says so."""
+    first check ("ask"; a waiting report's "check" only looks). A malformed link names no
+    one; the service says so."""
     if value == "create":
         return OnMatch.CREATE, None
     if value.startswith("link:"):
         number = value.removeprefix("link:")
         return OnMatch.LINK, int(number) if number.isdigit() else None
+    if value == "check":
+        return OnMatch.CHECK, None
     return OnMatch.ASK, None
 
 
@@ -272,7 +275,7 @@ def intake_list_view(request: HttpRequest) -> HttpResponse:
 def intake_view(request: HttpRequest, intake_id: int) -> HttpResponse:
     actor = _actor_may(request, Capability.REVIEW_INTAKES)
     try:
-        intake = intake_get_for_actor(actor=actor, intake_id=intake_id)
+        intake = intake_get_for_actor(actor=actor, intake_id=intake_id, audit_view=True)
     except NotFound as error:
         raise Http404 from error
     data = registration_input_from_payload(intake.payload)

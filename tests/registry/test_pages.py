@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from pulang.audit.models import AuditEvent
@@ -199,3 +199,96 @@ def test_unknown_code_says_so(world: World) -> None:
     assert response.context["form"].errors == {
         "reference_code": ["That registration code is not known."]
     }
+
+
+def test_a_send_that_fails_keeps_one_draft_and_shows_its_code(world: World) -> None:
+    public = Client()
+    incomplete = {**_self_form(home_area="", province=""), "action": "send"}
+    first = public.post(reverse("registry:self_register"), incomplete)
+    code = first.context["saved_code"]
+    assert re.fullmatch(r"[A-Z2-9]{8}", code)
+    assert f'value="{code}"' in first.content.decode()
+    again = public.post(reverse("registry:self_register"), {**incomplete, "reference_code": code})
+    assert again.context["saved_code"] == code
+    assert list(IntakeRecord.objects.values_list("reference_code", "status")) == [(code, "draft")]
+
+
+def test_a_saved_draft_is_continued_from_its_code(world: World) -> None:
+    public = Client()
+    saved = public.post(reverse("registry:self_register"), {**_self_form(), "action": "save"})
+    code = saved.context["saved_code"]
+    status = Client().post(reverse("registry:self_status"), {"reference_code": code})
+    assert b'value="resume"' in status.content
+    resumed = Client().post(
+        reverse("registry:self_register"), {"reference_code": code.lower(), "action": "resume"}
+    )
+    form = resumed.context["form"]
+    assert (form.initial["full_name"], form.initial["province"], form.initial["home_area"]) == (
+        "Sri Wahyuni",
+        "ID-JI",
+        "35.07.13.2001",
+    )
+    assert ("35.07.13.2001", "· · Talangagung") in form.fields["home_area"].choices
+    assert resumed.context["saved_code"] == code
+    sent = Client().post(
+        reverse("registry:self_register"),
+        {**_self_form(), "reference_code": code, "action": "send"},
+    )
+    assert sent.context["sent"].reference_code == code
+    # A code already sent, or never given, brings back no form.
+    for unknown in (code, "ZZZZZZZZ"):
+        refused = Client().post(
+            reverse("registry:self_register"), {"reference_code": unknown, "action": "resume"}
+        )
+        assert refused.status_code == 404
+        assert b"Sri Wahyuni" not in refused.content
+        assert "No saved registration has this code." in refused.content.decode()
+
+
+def test_saving_under_a_code_already_sent_says_so(world: World) -> None:
+    public = Client()
+    sent = public.post(reverse("registry:self_register"), {**_self_form(), "action": "send"})
+    code = sent.context["sent"].reference_code
+    again = public.post(
+        reverse("registry:self_register"),
+        {**_self_form(), "reference_code": code, "action": "save"},
+    )
+    assert "this registration was already sent" in again.content.decode()
+
+
+@override_settings(PULANG_PROXY_COUNT=1)
+def test_behind_a_proxy_each_returnee_has_their_own_limit(world: World) -> None:
+    public = Client(REMOTE_ADDR="10.0.0.1")
+
+    def post(client_address: str) -> int:
+        return public.post(
+            reverse("registry:self_register"),
+            {**_self_form(), "action": "save"},
+            HTTP_X_FORWARDED_FOR=client_address,
+        ).status_code
+
+    assert [post("198.51.100.7") for _ in range(21)][-1] == 429
+    assert post("203.0.113.9") == 200
+    # What the client writes itself before the proxy's entry changes nothing.
+    assert post("203.0.113.77, 198.51.100.7") == 429
+
+
+def test_one_ipv6_network_is_one_client(world: World) -> None:
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}")
+        .post(reverse("registry:self_register"), {**_self_form(), "action": "save"})
+        .status_code
+        for n in range(21)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_choosing_a_province_does_not_use_up_the_posts(world: World) -> None:
+    public = Client()
+    for _ in range(25):
+        refreshed = public.post(
+            reverse("registry:self_register"), {**_self_form(), "refresh": "areas"}
+        )
+        assert refreshed.status_code == 200
+    saved = public.post(reverse("registry:self_register"), {**_self_form(), "action": "save"})
+    assert saved.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from pulang.audit.actions import Action
 from pulang.audit.services import record
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.registry import arrivals
-from pulang.registry.codes import ReturnStatus
+from pulang.registry.codes import ConsentMethod, ConsentPurpose, ReturnStatus
 from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import StaleRecord
 from pulang.registry.inputs import RegistrationInput, validate_registration
@@ -98,14 +99,29 @@ def person_update(
     current = {f: getattr(person, f) for f in EDITABLE_FIELDS if f != "home_area"}
     current["home_area"] = person.home_area.code if person.home_area else ""
     merged: dict[str, Any] = {**current, **changes}
-    # Text fields are "" when empty, never None.
-    for text_field in ("phone", "email", "address", "given_name", "family_name"):
+    # Text fields are "" when empty, never None; a name, a sex and the like cannot be
+    # emptied (an API client may send null).
+    for text_field in ("phone", "email", "address", "given_name", "family_name", "home_area"):
         if merged.get(text_field) is None:
             merged[text_field] = ""
+    if merged.get("languages") is None:
+        merged["languages"] = []
+    emptied = [
+        f
+        for f in ("full_name", "sex", "birth_date_precision", "education_level")
+        if merged.get(f) is None
+    ]
+    if emptied:
+        raise InvalidInput(errors=[{"field": f, "reason": _("this is required")} for f in emptied])
     data = RegistrationInput(nationality=person.nationality_id, **merged)
     resolved = validate_registration(data)
     updated = prospective_person(resolved)
-    if not may_act_on_person(actor, updated, linked_organisation_ids(person)):
+    # Where the person is while abroad is not edited here (a return records it), and a
+    # correction that restricts the record is allowed like any other: the scope is the
+    # edited record's, as it stands otherwise.
+    in_scope = copy.copy(updated)
+    in_scope.abroad_in, in_scope.is_restricted = person.abroad_in, False
+    if not may_act_on_person(actor, in_scope, linked_organisation_ids(person)):
         raise InvalidInput(
             errors=[
                 {
@@ -146,6 +162,16 @@ def consent_give(
     if not can(actor, Capability.RECORD_CONSENT):
         raise PermissionDenied()
     person = person_get_for_actor(actor=actor, person_id=person_id)
+    unknown = [
+        {"field": name, "reason": _("“%(value)s” is not one of the allowed values") % {"value": v}}
+        for name, v, choices in (
+            ("purpose", purpose, ConsentPurpose),
+            ("method", method, ConsentMethod),
+        )
+        if v not in choices.values
+    ]
+    if unknown:
+        raise InvalidInput(errors=unknown)
     with transaction.atomic():
         existing = Consent.objects.filter(
             person=person, purpose=purpose, withdrawn_at__isnull=True

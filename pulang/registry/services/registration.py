@@ -4,6 +4,7 @@ checked for duplicates at the door and audited the same way."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 from pulang.audit.actions import Action
 from pulang.audit.services import record
 from pulang.errors import InvalidInput, PermissionDenied
-from pulang.registry.codes import AbuseIndicator, Channel, ReturnStatus
-from pulang.registry.errors import IntakeAlreadyDecided
+from pulang.registry.codes import Channel, ReturnStatus
+from pulang.registry.errors import IdempotencyKeyReused, IntakeAlreadyDecided
 from pulang.registry.inputs import (
     EpisodeInput,
     IdentifierInput,
@@ -52,6 +53,7 @@ from pulang.registry.policies import (
     links_own_records,
     may_act_on_person,
     person_scope_q,
+    restricts,
 )
 from pulang.registry.search import Match, PersonQuery, find_people
 from pulang.registry.selectors import intake_get_for_actor, person_get_for_actor
@@ -63,18 +65,13 @@ if TYPE_CHECKING:
 # (e.g. a very similar name and the same date of birth, or the same ID number).
 DOOR_THRESHOLD = 1.0
 DOOR_NAME_ONLY_THRESHOLD = 0.92
-# Trafficking indicators (ILO): two or more make a record restricted.
-_TRAFFICKING = {
-    AbuseIndicator.FORCED_WORK,
-    AbuseIndicator.CONFINEMENT,
-    AbuseIndicator.DOCUMENTS_WITHHELD,
-}
 
 
 class OnMatch(enum.StrEnum):
     ASK = "ask"  # hold back and show the people found (pages, API default)
     CREATE = "create"  # register anyway; linkage reviews it later (feeds, imports)
     LINK = "link"  # attach to ``link_to``
+    CHECK = "check"  # only look for people already registered; never write (a waiting report)
 
 
 @dataclass
@@ -94,11 +91,8 @@ def payload_of(data: RegistrationInput) -> dict[str, Any]:
 
 def is_restricted_registration(resolved: Resolved) -> bool:
     episode = resolved.data.episode
-    indicators = set(episode.abuse_indicators) if episode else set()
-    return (
-        resolved.is_minor
-        or AbuseIndicator.SEXUAL_VIOLENCE in indicators
-        or len(indicators & _TRAFFICKING) >= 2
+    return restricts(
+        is_minor=resolved.is_minor, abuse_indicators=episode.abuse_indicators if episode else ()
     )
 
 
@@ -414,10 +408,9 @@ def _add_details(actor: Actor, person: Person, resolved: Resolved, channel: str)
 def _check_scope_of_new(actor: Actor, prospective: Person, resolved: Resolved) -> None:
     # The organisation's own-records link is made on save, so count it as made.
     own = {actor.organisation.pk} if links_own_records(actor) else set()
-    if prospective.is_restricted and not actor.has_clearance:
-        # A restricted record is still registered; the actor just will not see it after.
-        return
-    if not may_act_on_person(actor, prospective, own):
+    # A restricted record is registered all the same (the actor just will not see it
+    # after), but only where the actor works, like any other.
+    if not may_act_on_person(actor, _unrestricted(prospective), own):
         raise InvalidInput(
             errors=[
                 {
@@ -428,6 +421,12 @@ def _check_scope_of_new(actor: Actor, prospective: Person, resolved: Resolved) -
                 }
             ]
         )
+
+
+def _unrestricted(person: Person) -> Person:
+    unrestricted = copy.copy(person)
+    unrestricted.is_restricted = False
+    return unrestricted
 
 
 def registration_submit(
@@ -448,6 +447,7 @@ def registration_submit(
     - ``on_match="ask"`` and people already registered may be this person: nothing is
       written and they are returned as ``candidates`` (with ``hidden_candidates`` outside
       the actor's scope). The caller repeats with ``link`` and ``link_to`` or ``create``.
+    - ``on_match="check"``: the same look-up, and nothing is written whatever it finds.
     - Otherwise the person is created (or the report attached to ``link_to``), the report
       kept as an :class:`IntakeRecord`, all in one transaction, audited.
     """
@@ -456,7 +456,7 @@ def registration_submit(
     channel = Channel(channel)
     on_match = OnMatch(on_match)
     if idempotency_key:
-        previous = _replay(actor, channel, idempotency_key)
+        previous = _replay(actor, channel, idempotency_key, data)
         if previous is not None:
             return previous
     resolved = validate_registration(data)
@@ -470,9 +470,9 @@ def registration_submit(
     else:
         prospective = prospective_person(resolved)
         _check_scope_of_new(actor, prospective, resolved)
-        if on_match == OnMatch.ASK:
+        if on_match in (OnMatch.ASK, OnMatch.CHECK):
             shown, hidden = duplicate_candidates(actor, resolved)
-            if shown:
+            if shown or on_match == OnMatch.CHECK:
                 return RegistrationOutcome(
                     intake=intake, person=None, candidates=shown, hidden_candidates=hidden
                 )
@@ -482,7 +482,7 @@ def registration_submit(
     except IntegrityError:
         # Two deliveries of the same keyed report raced; the other one won.
         if idempotency_key:
-            previous = _replay(actor, channel, idempotency_key)
+            previous = _replay(actor, channel, idempotency_key, data)
             if previous is not None:
                 return previous
         raise
@@ -527,7 +527,7 @@ def _write(
             now,
             actor.user,
         )
-        intake.save(update_fields=["person", "status", "decided_at", "decided_by"])
+        _decide_once(intake, ["person", "status", "decided_at", "decided_by"])
     record(
         actor,
         Action.PERSON_REGISTERED if created else Action.INTAKE_LINKED,
@@ -537,7 +537,11 @@ def _write(
     return RegistrationOutcome(intake=intake, person=person, created=created)
 
 
-def _replay(actor: Actor, channel: str, key: str) -> RegistrationOutcome | None:
+def _replay(
+    actor: Actor, channel: str, key: str, data: RegistrationInput
+) -> RegistrationOutcome | None:
+    """The outcome of the report first sent with ``key``; :class:`IdempotencyKeyReused`
+    when this one differs from it (a client reusing keys would otherwise lose reports)."""
     intake = (
         IntakeRecord.objects.select_related("person")
         .filter(organisation=actor.organisation, channel=channel, idempotency_key=key)
@@ -545,6 +549,8 @@ def _replay(actor: Actor, channel: str, key: str) -> RegistrationOutcome | None:
     )
     if intake is None:
         return None
+    if intake.payload != payload_of(data):
+        raise IdempotencyKeyReused()
     return RegistrationOutcome(intake=intake, person=intake.person, replayed=True)
 
 
@@ -585,9 +591,19 @@ def intake_reject(*, actor: Actor, intake_id: int, reason: str) -> IntakeRecord:
             timezone.now(),
             actor.user,
         )
-        intake.save(update_fields=["status", "decided_at", "decided_by"])
+        _decide_once(intake, ["status", "decided_at", "decided_by"])
         record(actor, Action.INTAKE_REJECTED, intake, reason=reason.strip())
     return intake
+
+
+def _decide_once(intake: IntakeRecord, fields: list[str]) -> None:
+    """Save a decision on a waiting report, unless another was saved since it was read
+    (two officers, or a double click): then :class:`IntakeAlreadyDecided`, and the caller's
+    transaction writes nothing."""
+    values = {field: getattr(intake, field) for field in fields}
+    waiting = IntakeRecord.objects.filter(pk=intake.pk, status=IntakeRecord.Status.SUBMITTED)
+    if waiting.update(**values) == 0:
+        raise IntakeAlreadyDecided()
 
 
 def registration_input_from_payload(payload: dict[str, Any]) -> RegistrationInput:
