@@ -142,7 +142,7 @@ def _on_match(value: str) -> OnMatch:
 class SearchQuery(Schema):
     name: str = ""
     birth_date: dt.date | None = None
-    birth_year: int | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
     id_number: str = ""
     phone: str = ""
     limit: int = 10

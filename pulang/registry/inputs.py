@@ -47,7 +47,7 @@ from pulang.registry.identifiers import (
     check_nik_against_person,
     normalise_number,
 )
-from pulang.registry.models import Skill
+from pulang.registry.models import MigrationEpisode, Person, PersonName, Return, Skill
 
 ADULT_AGE = 18
 
@@ -288,6 +288,58 @@ def is_minor_on(birth: dt.date, day: dt.date) -> bool:
     return _age_on(birth, day) < ADULT_AGE
 
 
+# Text kept as given, by the column it goes to: longer text is a problem named here, not a
+# database error at the end.
+_TEXT_COLUMNS: dict[str, tuple[type[models.Model], str]] = {
+    "given_name": (Person, "given_name"),
+    "family_name": (Person, "family_name"),
+    "native_name": (PersonName, "written"),
+    "aliases": (PersonName, "written"),
+    "email": (Person, "email"),
+    "address": (Person, "address"),
+    "episode.destination_city": (MigrationEpisode, "destination_city"),
+    "episode.employer_name": (MigrationEpisode, "employer_name"),
+    "episode.job_title": (MigrationEpisode, "job_title"),
+    "episode.visa_type": (MigrationEpisode, "visa_type"),
+    "episode.agency_name": (MigrationEpisode, "agency_name"),
+    "return.port_of_entry": (Return, "port_of_entry"),
+    "return.support_received": (Return, "support_received"),
+    "skills.description": (Skill, "description"),
+    "skills.issuer": (Skill, "issuer"),
+    "skills.evidence": (Skill, "evidence"),
+}
+
+
+@functools.cache
+def _text_limit(path: str) -> int:
+    model, name = _TEXT_COLUMNS[path]
+    column = model._meta.get_field(name)
+    if not isinstance(column, models.CharField):
+        raise TypeError(f"{model.__name__}.{name} is not a text column")
+    return int(column.max_length or 0)
+
+
+def _check_lengths(errors: _Errors, data: RegistrationInput) -> None:
+    def check(path: str, shown: str, value: str) -> None:
+        limit = _text_limit(path)
+        if len(value.strip()) > limit:
+            errors.add(shown, _("at most %(limit)d characters") % {"limit": limit})
+
+    for name in ("given_name", "family_name", "native_name", "email", "address"):
+        check(name, name, getattr(data, name))
+    for i, alias in enumerate(data.aliases):
+        check("aliases", f"aliases[{i}]", alias)
+    if data.episode is not None:
+        for name in ("destination_city", "employer_name", "job_title", "visa_type", "agency_name"):
+            check(f"episode.{name}", f"episode.{name}", getattr(data.episode, name))
+    if data.return_ is not None:
+        for name in ("port_of_entry", "support_received"):
+            check(f"return.{name}", f"return.{name}", getattr(data.return_, name))
+    for i, skill in enumerate(data.skills):
+        for name in ("description", "issuer", "evidence"):
+            check(f"skills.{name}", f"skills[{i}].{name}", getattr(skill, name))
+
+
 def validate_registration(
     data: RegistrationInput,
     *,
@@ -307,6 +359,7 @@ def validate_registration(
     elif len(full_name) > 200:
         errors.add("full_name", _("the name is longer than 200 characters"))
     data.full_name = full_name
+    _check_lengths(errors, data)
     errors.choice("sex", data.sex, Sex)
     errors.choice("birth_date_precision", data.birth_date_precision, DatePrecision)
     errors.choice("education_level", data.education_level, EducationLevel)

@@ -37,7 +37,6 @@ from pulang.registry.policies import (
     may_act_on_person,
     person_scope_q,
     restricts,
-    within_reach,
 )
 from pulang.registry.search import Match, PersonQuery, find_people
 
@@ -281,7 +280,8 @@ def intake_get_for_actor(*, actor: Actor, intake_id: int, audit_view: bool = Fal
 
 def _may_read_report(actor: Actor, intake: IntakeRecord) -> bool:
     if intake.person is not None:
-        return within_reach(actor, intake.person, linked_organisation_ids(intake.person))
+        # An erased person's reports were emptied with the record; a merged one's moved on.
+        return may_act_on_person(actor, intake.person, linked_organisation_ids(intake.person))
     if may_view_restricted(actor):
         return True
     payload = intake.payload if isinstance(intake.payload, dict) else {}

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pulang.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -71,6 +72,14 @@ def _form_choices(actor: Actor) -> dict[str, Any]:
         ],
         "occupations": [(o.code, f"{o.code} {o.title_en}") for o in occupation_search(level=4)],
     }
+
+
+def _outside_scope(count: int) -> str:
+    return ngettext(
+        "%(n)d possible match is outside your area of work; it will be reviewed centrally.",
+        "%(n)d possible matches are outside your area of work; they will be reviewed centrally.",
+        count,
+    ) % {"n": count}
 
 
 def _decision(value: str) -> tuple[OnMatch, int | None]:
@@ -149,6 +158,8 @@ def register_view(request: HttpRequest) -> HttpResponse:
             else:
                 if outcome.created:
                     messages.success(request, _("The person has been registered."))
+                    if outcome.hidden_candidates:
+                        messages.info(request, _outside_scope(outcome.hidden_candidates))
                 else:
                     messages.success(
                         request, _("The report has been added to the person's record.")
@@ -205,7 +216,10 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = _actor_may(request, Capability.EDIT_PERSONS)
     try:
-        person = person_get_for_actor(actor=actor, person_id=person_id)
+        # The form shows the record: a view like the person page's.
+        person = person_get_for_actor(
+            actor=actor, person_id=person_id, audit_view=request.method == "GET"
+        )
     except NotFound as error:
         raise Http404 from error
     initial = {

@@ -266,3 +266,32 @@ def test_consent_with_an_unknown_purpose_or_method_is_refused(
     assert answer.status_code == 422
     assert [e["field"] for e in answer.json()["errors"]] == [field]
     assert person.consents.count() == 1  # case management, given at registration
+
+
+def test_a_restricted_record_is_not_even_counted_for_staff_without_clearance(
+    world: World, village_officer: Actor, district_supervisor: Actor
+) -> None:
+    sri = dataclasses.replace(
+        siti(),
+        full_name="Sri Wahyuni",
+        identifiers=[],
+        phone="0813 2222 3333",
+        birth_date=dt.date(1990, 4, 4),
+    )
+    restricted = registration_submit(
+        actor=district_supervisor, data=_abused(), channel="staff", on_match="create"
+    ).person
+    assert restricted is not None and restricted.is_restricted
+    elsewhere = registration_submit(
+        actor=district_supervisor, data=sri, channel="staff", on_match="create"
+    ).person
+    assert elsewhere is not None
+    Person.objects.filter(pk=elsewhere.pk).update(home_area=world.lombok_timur)
+    # The same two people, reported again at the village office: the one elsewhere is
+    # counted, the restricted one is not.
+    other = registration_submit(
+        actor=village_officer, data=dataclasses.replace(sri), channel="staff"
+    )
+    assert (other.candidates, other.hidden_candidates) == ([], 1)
+    again = registration_submit(actor=village_officer, data=siti(), channel="staff")
+    assert (again.candidates, again.hidden_candidates, again.created) == ([], 0, True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from pulang.audit.services import record
 from pulang.errors import InvalidInput, NotFound, PermissionDenied
 from pulang.geo.models import AdminArea
 from pulang.registry.codes import DatePrecision
+from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import IntakeAlreadyDecided
 from pulang.registry.models import (
     Consent,
@@ -27,6 +28,7 @@ from pulang.registry.models import (
     IntakeRecord,
     MigrationEpisode,
     Person,
+    PersonMerge,
     PersonName,
     Return,
     Skill,
@@ -169,8 +171,7 @@ def erasure_decide(
     if request is None:
         raise NotFound()
     person_get_for_actor(actor=actor, person_id=request.person_id)
-    if request.status != ErasureRequest.Status.REQUESTED:
-        raise IntakeAlreadyDecided()
+    _check_open(request)
     if request.requested_by_id == actor.user.pk:
         raise InvalidInput(
             errors=[{"field": "decision", "reason": _("a second person must decide on an erasure")}]
@@ -180,26 +181,52 @@ def erasure_decide(
             errors=[{"field": "note", "reason": _("say why the erasure is refused")}]
         )
     with transaction.atomic():
+        # Locked, then read again: two supervisors deciding at once, or a correction or a
+        # merge of the record saved meanwhile, wait for this decision and then see it.
+        request = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+        _check_open(request)
+        request.person = Person.objects.select_for_update().get(pk=request.person_id)
         request.decided_by, request.decided_at = actor.user, timezone.now()
         request.decision_note = note.strip()
         if approve:
+            _withdraw_consents(actor, request.person)
             _anonymise(request.person)
+            # Who asked, and why, can name the person: the audit trail keeps who decided.
+            ErasureRequest.objects.filter(person=request.person).update(reason="")
+            request.reason, request.decision_note = "", ""
             request.status = ErasureRequest.Status.DONE
             record(actor, Action.PERSON_ERASED, request.person, details={"request": request.pk})
         else:
             request.status = ErasureRequest.Status.REFUSED
             record(actor, Action.ERASURE_REFUSED, request, reason=note.strip())
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        request.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_note", "reason"]
+        )
     return request
+
+
+def _check_open(request: ErasureRequest) -> None:
+    if request.status != ErasureRequest.Status.REQUESTED:
+        raise IntakeAlreadyDecided()
+
+
+def _withdraw_consents(actor: Actor, person: Person) -> None:
+    """Nothing more is done under the person's consents: each live one is withdrawn, with
+    what follows from it (a referral stops showing the provider the person's details)."""
+    now = timezone.now()
+    for consent in Consent.objects.filter(
+        Q(person=person) | Q(person__merged_into=person), withdrawn_at__isnull=True
+    ):
+        consent.withdrawn_at, consent.withdrawn_by = now, actor.user
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        consent_withdrawn(actor, consent)
 
 
 def _anonymise(person: Person) -> None:
     """Remove everything that identifies the person; keep sex, year of birth, nationality,
     district, and the facts of migration and return that statistics count. Records merged
     into this one are anonymised with it (an unmerge of an erased record is refused)."""
-    area = person.home_area
-    while area is not None and area.level > KEEP_AREA_LEVEL:
-        area = area.parent
+    area = _district_of(person.home_area)
     Person.objects.filter(pk=person.pk).update(
         full_name=ERASED_NAME,
         given_name="",
@@ -216,6 +243,7 @@ def _anonymise(person: Person) -> None:
         languages=[],
         abroad_in=None,
         erased_at=timezone.now(),
+        version=F("version") + 1,
     )
     PersonName.objects.filter(person=person).delete()
     Identifier.objects.filter(person=person).delete()
@@ -226,11 +254,31 @@ def _anonymise(person: Person) -> None:
     Return.objects.filter(person=person).update(port_of_entry="", support_received="")
     Consent.objects.filter(person=person).update(note="")
     IntakeRecord.objects.filter(person=person).update(payload={"erased": True}, reference_code="")
+    PersonMerge.objects.filter(Q(survivor=person) | Q(absorbed=person)).update(
+        reason="", unmerge_reason=""
+    )
+    _cut_areas(Return.objects.filter(person=person), "destination_area")
+    _cut_areas(IntakeRecord.objects.filter(person=person), "area")
     _clear_linkage_copies(person)
     _clear_case_work(person)
     # Records merged into this one hold the same person's details: they go too.
     for absorbed in Person.objects.filter(merged_into=person).select_related("home_area"):
         _anonymise(absorbed)
+
+
+def _district_of(area: AdminArea | None) -> AdminArea | None:
+    while area is not None and area.level > KEEP_AREA_LEVEL:
+        area = area.parent
+    return area
+
+
+def _cut_areas(rows: Any, field: str) -> None:
+    """Areas finer than a district (a village names a few hundred people) become their
+    district on ``rows``, as the person's home area does."""
+    finer = rows.filter(**{f"{field}__level__gt": KEEP_AREA_LEVEL})
+    area_ids = set(finer.values_list(f"{field}_id", flat=True))
+    for area in AdminArea.objects.filter(pk__in=area_ids).select_related("parent"):
+        finer.filter(**{f"{field}_id": area.pk}).update(**{field: _district_of(area)})
 
 
 def _clear_case_work(person: Person) -> None:
@@ -254,11 +302,27 @@ def _clear_case_work(person: Person) -> None:
     }
     for model, values in blank.items():
         apps.get_model("cases", model).objects.filter(case__in=cases).update(**values)
+    _cut_areas(cases, "area")
     plans = apps.get_model("cases", "Plan").objects.filter(case__in=cases)
     plans.update(returnee_words="", pre_departure_plan="")
     goals = apps.get_model("cases", "PlanGoal").objects.filter(plan__in=plans)
     goals.update(text="")
     apps.get_model("cases", "PlanAction").objects.filter(goal__in=goals).update(description="")
+    if apps.is_installed("pulang.referrals"):
+        # What was shared with providers and what they wrote back; the service, the dates
+        # and the outcome, which statistics count, stay.
+        referrals = apps.get_model("referrals", "Referral").objects.filter(person=person)
+        referrals.update(
+            shared_note="",
+            override_reason="",
+            decline_reason="",
+            outcome_note="",
+            feedback="",
+            details_withdrawn=True,
+        )
+        _cut_areas(referrals, "area")
+        events = apps.get_model("referrals", "ReferralEvent").objects
+        events.filter(referral__in=referrals).update(note="")
 
 
 def _clear_linkage_copies(person: Person) -> None:
@@ -274,4 +338,7 @@ def _clear_linkage_copies(person: Person) -> None:
             name: {**comparison, "value_a": None, "value_b": None}
             for name, comparison in pair.comparisons.items()
         }
-        pair.save(update_fields=["comparisons"])
+        pair.decision_note = ""
+        pair.save(update_fields=["comparisons", "decision_note"])
+    decisions = apps.get_model("linkage", "PairDecision").objects
+    decisions.filter(Q(person_a=person) | Q(person_b=person)).update(note="")

@@ -133,7 +133,9 @@ def person_update(
     values = {f: getattr(updated, f) for f in EDITABLE_FIELDS}
     values["is_restricted"] = person.is_restricted or updated.is_restricted
     with transaction.atomic():
-        count = Person.objects.filter(pk=person.pk, version=version).update(
+        # Erased or merged since it was read: the version moved on, and so does this filter.
+        live = Person.objects.filter(erased_at__isnull=True, merged_into__isnull=True)
+        count = live.filter(pk=person.pk, version=version).update(
             **values, version=F("version") + 1, updated_at=timezone.now()
         )
         if count == 0:

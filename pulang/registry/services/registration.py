@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,7 +221,8 @@ def door_record(resolved: Resolved, prospective: Person) -> DoorRecord:
 
 def duplicate_candidates(actor: Actor, resolved: Resolved) -> tuple[list[Match], int]:
     """People already registered who may be this person: those the actor may see, and how
-    many more exist outside the actor's scope (never shown; linkage reviews them).
+    many more exist outside the actor's scope (never shown; linkage reviews them; restricted
+    ones counted only for staff with clearance).
 
     The registry's search finds the candidates. With a trained linkage model, the model
     decides who is likely (match probability at or above ``PULANG_DOOR_THRESHOLD``) and
@@ -248,7 +249,14 @@ def duplicate_candidates(actor: Actor, resolved: Resolved) -> tuple[list[Match],
         ).values_list("pk", flat=True)
     )
     shown = [m for m in likely if m.person.pk in visible_ids]
-    return shown, len(likely) - len(shown)
+    # A restricted record is not even counted for those without clearance: the count
+    # would tell them that such a person is registered (linkage reviews the pair).
+    counted = [
+        m
+        for m in likely
+        if m.person.pk not in visible_ids and (actor.has_clearance or not m.person.is_restricted)
+    ]
+    return shown, len(counted)
 
 
 def _model_likely(resolved: Resolved, everyone: list[Match]) -> list[Match] | None:
@@ -461,6 +469,7 @@ def registration_submit(
             return previous
     resolved = validate_registration(data)
     target = None
+    hidden = 0
     if on_match == OnMatch.LINK:
         if link_to is None:
             raise InvalidInput(
@@ -478,7 +487,10 @@ def registration_submit(
                 )
     try:
         with transaction.atomic():
-            return _write(actor, resolved, channel, idempotency_key, target, intake)
+            outcome = _write(actor, resolved, channel, idempotency_key, target, intake)
+        # Registered all the same: the officer is still told that others may be this person.
+        outcome.hidden_candidates = hidden
+        return outcome
     except IntegrityError:
         # Two deliveries of the same keyed report raced; the other one won.
         if idempotency_key:
@@ -503,6 +515,13 @@ def _write(
         created = True
     else:
         person, created = target, False
+        if is_restricted_registration(resolved) and not person.is_restricted:
+            # What the report tells (a child; violence; trafficking) restricts the record
+            # it joins, as it would have restricted a new one.
+            Person.objects.filter(pk=person.pk).update(
+                is_restricted=True, version=F("version") + 1, updated_at=now
+            )
+            person.refresh_from_db()
     add_names(person, resolved)
     _add_details(actor, person, resolved, channel)
     status = IntakeRecord.Status.CREATED if created else IntakeRecord.Status.LINKED
