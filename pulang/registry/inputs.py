@@ -50,6 +50,7 @@ from pulang.registry.identifiers import (
 from pulang.registry.models import MigrationEpisode, Person, PersonName, Return, Skill
 
 ADULT_AGE = 18
+QUOTED_MAX = 24
 
 
 @dataclass
@@ -267,6 +268,14 @@ def _allowed(choices: type[models.Choices]) -> frozenset[Any]:
     return frozenset(choices.values)
 
 
+def _quoted(value: object) -> str:
+    """A value not understood, as a message shows it: on one line and short. A cell that
+    ran over (a stray quote in a file) or a name typed in a code's place is not repeated
+    whole in a problem report that others may read."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= QUOTED_MAX else text[: QUOTED_MAX - 1] + "…"
+
+
 class _Errors:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
@@ -277,7 +286,9 @@ class _Errors:
     def choice(self, path: str, value: str, choices: Any, *, blank: bool = False) -> None:
         if (blank and value == "") or value in _allowed(choices):
             return
-        self.add(path, _("“%(value)s” is not one of the allowed values") % {"value": value})
+        self.add(
+            path, _("“%(value)s” is not one of the allowed values") % {"value": _quoted(value)}
+        )
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:
@@ -308,6 +319,13 @@ _TEXT_COLUMNS: dict[str, tuple[type[models.Model], str]] = {
     "skills.issuer": (Skill, "issuer"),
     "skills.evidence": (Skill, "evidence"),
 }
+
+
+# What the cost's column holds (numeric(12, 2)): ten digits before the point.
+_COST_FIELD = MigrationEpisode._meta.get_field("migration_cost")
+_COST_LIMIT = Decimal(10) ** (
+    int(getattr(_COST_FIELD, "max_digits", 12)) - int(getattr(_COST_FIELD, "decimal_places", 2))
+)
 
 
 @functools.cache
@@ -369,7 +387,10 @@ def validate_registration(
 
     nationality = lookups.country(data.nationality)
     if nationality is None:
-        errors.add("nationality", _("unknown country code “%(code)s”") % {"code": data.nationality})
+        errors.add(
+            "nationality",
+            _("unknown country code “%(code)s”") % {"code": _quoted(data.nationality)},
+        )
 
     is_minor = False
     if data.birth_date is not None:
@@ -404,7 +425,9 @@ def validate_registration(
     known_languages = lookups.known_languages(data.languages) if data.languages else set()
     for i, code in enumerate(data.languages):
         if code not in known_languages:
-            errors.add(f"languages[{i}]", _("unknown language “%(code)s”") % {"code": code})
+            errors.add(
+                f"languages[{i}]", _("unknown language “%(code)s”") % {"code": _quoted(code)}
+            )
 
     identifiers = _identifiers(errors, lookups, data)
     destination, occupation, currency = _episode(errors, lookups, data.episode, nationality, today)
@@ -439,7 +462,7 @@ def _area(
         errors.add(
             path,
             _("unknown area code “%(code)s” in %(country)s")
-            % {"code": code, "country": country.name},
+            % {"code": _quoted(code), "country": country.name},
         )
     return area
 
@@ -466,7 +489,7 @@ def _identifiers(
         if country is None:
             errors.add(
                 f"{path}.issuing_country",
-                _("unknown country code “%(code)s”") % {"code": item.issuing_country},
+                _("unknown country code “%(code)s”") % {"code": _quoted(item.issuing_country)},
             )
             continue
         number = normalise_number(item.number)
@@ -493,7 +516,7 @@ def _episode(
     if destination is None:
         errors.add(
             "episode.destination_country",
-            _("unknown country code “%(code)s”") % {"code": episode.destination_country},
+            _("unknown country code “%(code)s”") % {"code": _quoted(episode.destination_country)},
         )
     elif nationality is not None and destination.pk == nationality.pk:
         errors.add("episode.destination_country", _("the destination is the worker's own country"))
@@ -503,11 +526,12 @@ def _episode(
         if occupation is None:
             errors.add(
                 "episode.occupation",
-                _("unknown ISCO-08 code “%(code)s”") % {"code": episode.occupation},
+                _("unknown ISCO-08 code “%(code)s”") % {"code": _quoted(episode.occupation)},
             )
     if episode.sector and episode.sector not in ISIC_SECTIONS:
         errors.add(
-            "episode.sector", _("unknown ISIC section “%(code)s”") % {"code": episode.sector}
+            "episode.sector",
+            _("unknown ISIC section “%(code)s”") % {"code": _quoted(episode.sector)},
         )
     errors.choice("episode.legal_status", episode.legal_status, LegalStatus)
     for i, code in enumerate(episode.cost_financing):
@@ -520,8 +544,16 @@ def _episode(
         errors.add("episode.ended_on", _("the work abroad ends before it starts"))
     currency = None
     if episode.migration_cost is not None:
-        if episode.migration_cost < 0:
+        cost = Decimal(episode.migration_cost)
+        if not cost.is_finite():
+            errors.add("episode.migration_cost", _("this is not a number"))
+        elif cost < 0:
             errors.add("episode.migration_cost", _("the cost cannot be negative"))
+        elif cost >= _COST_LIMIT:
+            errors.add(
+                "episode.migration_cost",
+                _("the cost is too large (at most %(limit)s)") % {"limit": f"{_COST_LIMIT - 1:,}"},
+            )
         currency = lookups.currency(episode.migration_cost_currency)
         if currency is None:
             errors.add(
@@ -571,12 +603,13 @@ def _skills(
         if skill.occupation and occupation is None:
             errors.add(
                 f"skills[{i}].occupation",
-                _("unknown ISCO-08 code “%(code)s”") % {"code": skill.occupation},
+                _("unknown ISCO-08 code “%(code)s”") % {"code": _quoted(skill.occupation)},
             )
         language = lookups.language(skill.language) if skill.language else None
         if skill.language and language is None:
             errors.add(
-                f"skills[{i}].language", _("unknown language “%(code)s”") % {"code": skill.language}
+                f"skills[{i}].language",
+                _("unknown language “%(code)s”") % {"code": _quoted(skill.language)},
             )
         occupations.append(occupation)
         languages.append(language)

@@ -20,9 +20,10 @@ from pulang.audit.models import AuditEvent
 from pulang.errors import PermissionDenied
 from pulang.orgs.actor import Actor
 from pulang.orgs.models import Role
-from pulang.reference.models import Country
+from pulang.reference.models import Country, Currency
 from pulang.registry.imports.errors import (
     ImportAlreadyDone,
+    ImportFileUnreadable,
     ImportHasErrors,
     ImportMappingIncomplete,
     ImportNothingNew,
@@ -502,6 +503,83 @@ def test_a_file_in_the_wrong_encoding_fails_naming_the_line(
     assert registry_counts() == NOTHING
 
 
+def test_a_quote_never_closed_fails_naming_its_line(
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    content = csv_bytes([BUDI, AGUS]).decode()
+    lines = content.splitlines(keepends=True)
+    # Line 2 (Budi) opens a quote in its last cell and never closes it: Agus's row would
+    # have become part of that cell.
+    cells = lines[1].rstrip("\r\n").split(",")
+    lines[1] = ",".join([*cells[:-1], '"Counselling']) + "\r\n"
+    content_bytes = "".join(lines).encode()
+    batch = checked(
+        district_supervisor, content_bytes, standard, django_capture_on_commit_callbacks
+    )
+    assert batch.status == "failed"
+    assert batch.failure == "Line 2 cannot be read as CSV (a quote is not closed?)."
+    assert registry_counts() == NOTHING
+
+
+def test_a_value_not_understood_is_quoted_short_and_on_one_line(
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    stray = "M,1988-11-30,ID,3507013011880004,Agus Salim\nDEWI LESTARI"
+    batch = checked(
+        district_supervisor,
+        csv_bytes([{**BUDI, "sex": stray}]),
+        standard,
+        django_capture_on_commit_callbacks,
+    )
+    (reason,) = ImportRowError.objects.filter(batch=batch).values_list("reason", flat=True)
+    assert reason == "“M,1988-11-30,ID,3507013…” is not one of the allowed values"
+    assert "Agus" not in reason and "DEWI" not in reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "reason"),
+    [
+        ({"birth_date": "0000"}, "birth_date", "this date does not exist"),
+        ({"migration_cost": "NaN"}, "migration_cost", "this is not a number"),
+        ({"migration_cost": "Infinity"}, "migration_cost", "this is not a number"),
+        (
+            {"migration_cost": "1e20"},
+            "migration_cost",
+            "the cost is too large (at most 9,999,999,999)",
+        ),
+    ],
+)
+def test_a_cell_out_of_range_is_an_error_on_its_line(
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+    changes: dict[str, str],
+    column: str,
+    reason: str,
+) -> None:
+    Currency.objects.get_or_create(code="IDR", defaults={"name": "Rupiah"})
+    headers = [*HEADERS, "migration_cost", "migration_cost_currency"]
+    row = {**BUDI, "migration_cost": "15000000", "migration_cost_currency": "IDR", **changes}
+    batch = checked(
+        district_supervisor,
+        csv_bytes([AGUS, row], headers),
+        standard,
+        django_capture_on_commit_callbacks,
+    )
+    assert batch.status == "checked"
+    problems = list(
+        ImportRowError.objects.filter(batch=batch).values_list("line", "column", "reason")
+    )
+    assert problems == [(3, column, reason)]
+
+
 def test_a_missing_required_column_is_named_and_nothing_is_checked(
     district_supervisor: Actor,
     standard: ImportSource,
@@ -937,3 +1015,117 @@ def test_fast_identifier_checks_answer_as_the_full_check(world: World, number: s
                 "national_id", number, "ID", birth_date=birth, sex=sex
             )
             assert fast == full
+
+
+def test_a_row_cannot_add_to_a_person_registered_out_of_reach(
+    world: World,
+    agency_staff: Actor,
+    village_officer: Actor,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    registered = registration_submit(
+        actor=village_officer, data=siti(), channel="staff", on_match=OnMatch.CREATE
+    ).person
+    assert registered is not None
+    source = import_source_from_template(actor=agency_staff, name="standard")
+    row = {
+        **BUDI,
+        "national_id_number": "3507015708850001",
+        "sex": "F",
+        "birth_date": "1985-08-17",
+    }
+    batch = checked(
+        agency_staff, csv_bytes([AGUS, row]), source, django_capture_on_commit_callbacks
+    )
+    problems = list(
+        ImportRowError.objects.filter(batch=batch).values_list("line", "column", "reason")
+    )
+    assert [(line, column) for line, column, _reason in problems] == [(3, "national_id_number")]
+    assert "registered outside your area of work" in problems[0][2]
+    assert (batch.invalid, batch.would_link) == (1, 0)
+    before = registry_counts()
+    with pytest.raises(ImportHasErrors):
+        import_batch_commit(actor=agency_staff, batch=batch, enqueue=run_commit)
+    assert registry_counts() == before
+    assert not PersonOrganisationLink.objects.filter(person=registered).exists()
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_an_import_refuses_rows_that_came_out_of_reach_since_the_check(
+    world: World,
+    agency_staff: Actor,
+    village_officer: Actor,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+    loader: str,
+) -> None:
+    source = import_source_from_template(actor=agency_staff, name="standard")
+    row = {
+        **BUDI,
+        "national_id_number": "3507015708850001",
+        "sex": "F",
+        "birth_date": "1985-08-17",
+    }
+    batch = checked(agency_staff, csv_bytes([row]), source, django_capture_on_commit_callbacks)
+    assert (batch.invalid, batch.would_create) == (0, 1)
+    # Meanwhile the village office registers her.
+    registered = registration_submit(
+        actor=village_officer, data=siti(), channel="staff", on_match=OnMatch.CREATE
+    ).person
+    before = registry_counts()
+    batch = imported(
+        agency_staff, batch, django_capture_on_commit_callbacks, portable=loader == "portable"
+    )
+    assert batch.status == "failed"
+    assert "outside your area of work" in batch.failure
+    assert registry_counts() == before
+    assert not PersonOrganisationLink.objects.filter(person=registered).exists()
+
+
+def _workbook_with_a_broken_sheet(cut_at: str) -> bytes:
+    """A workbook of the standard layout whose sheet's XML is cut short after ``cut_at``."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for row in (BUDI, AGUS):
+        sheet.append([row[h] for h in HEADERS])
+    whole = io.BytesIO()
+    book.save(whole)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                data = text[: text.index(cut_at) + len(cut_at)].encode()
+            target.writestr(item, data)
+    return broken.getvalue()
+
+
+def test_a_workbook_damaged_before_its_first_row_is_refused_and_not_kept(
+    district_supervisor: Actor, standard: ImportSource, isco: None, settings: Any
+) -> None:
+    with pytest.raises(ImportFileUnreadable, match="damaged after line 0"):
+        upload(district_supervisor, _workbook_with_a_broken_sheet("<sheetData>"), "b.xlsx", None)
+    assert not any(p.is_file() for p in Path(settings.PULANG_IMPORT_DIR).rglob("*"))
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_workbook_damaged_after_its_first_rows_fails_its_check(
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    content = _workbook_with_a_broken_sheet("Budi Santoso")
+    batch = checked(
+        district_supervisor, content, standard, django_capture_on_commit_callbacks, "b.xlsx"
+    )
+    assert batch.status == "failed"
+    assert batch.failure == "This workbook is damaged after line 1: save it again."
+    assert registry_counts() == NOTHING

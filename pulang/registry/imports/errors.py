@@ -73,3 +73,15 @@ class ImportNothingNew(DomainError):
     code = "registry.import_nothing_new"
     status = 409
     message = _("Every row of this file was imported before: there is nothing new to import.")
+
+
+class ImportOutOfReach(DomainError):
+    """Rows would add to a registered person the importer may not act on (the registry
+    changed since the check, which reports such rows on their lines)."""
+
+    code = "registry.import_out_of_reach"
+    status = 409
+    message = _(
+        "Some rows now belong to people registered outside your area of work. Check the "
+        "file again to see which: nothing has been imported."
+    )

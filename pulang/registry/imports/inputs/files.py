@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +114,9 @@ class TableReader:
             lines = _DecodedLines(raw, self.encoding, self.progress)
             first = lines.peek_first()
             delimiter = max(_DELIMITERS, key=first.count)
-            reader = csv.reader(lines, delimiter=delimiter, strict=False)
+            # Strict: a quote opened and never closed is an error on its line, not a cell
+            # that swallows every row after it.
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             start = 1
             try:
                 for cells in reader:
@@ -125,8 +126,8 @@ class TableReader:
             except csv.Error as error:
                 raise ImportFileUnreadable(
                     _("Line %(line)s cannot be read as CSV (a quote is not closed?).")
-                    % {"line": lines.number},
-                    line=lines.number,
+                    % {"line": start},
+                    line=start,
                 ) from error
 
     def _xlsx_rows(self) -> Iterator[tuple[int, list[Cell]]]:
@@ -134,12 +135,25 @@ class TableReader:
 
         try:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        except Exception as error:  # not a zip, no workbook inside, broken XML, …
             raise ImportFileUnreadable(_("This is not an Excel workbook (.xlsx).")) from error
+        line = 0
         try:
             sheet = workbook.worksheets[0]
             self.progress.total = sheet.max_row or 0
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows = sheet.iter_rows(values_only=True)
+            while True:
+                try:
+                    values = next(rows)
+                except StopIteration:
+                    break
+                except Exception as error:  # a damaged sheet: broken XML, a cut archive
+                    raise ImportFileUnreadable(
+                        _("This workbook is damaged after line %(line)s: save it again.")
+                        % {"line": line},
+                        line=line + 1,
+                    ) from error
+                line += 1
                 self.progress.done = line
                 yield line, [_cell(v) for v in values]
         finally:

@@ -245,10 +245,13 @@ class RowConverter:
 
             def decimal(raw: Cell, errors: list[tuple[str, str]]) -> Any:
                 try:
-                    return Decimal(_text(raw).replace(" ", ""))
+                    value = Decimal(_text(raw).replace(" ", ""))
                 except InvalidOperation:
+                    value = None
+                if value is None or not value.is_finite():  # "NaN", "Infinity"
                     errors.append((target, _("this is not a number")))
                     return None
+                return value
 
             return decimal
         if kind == Kind.YES_NO:
@@ -310,6 +313,9 @@ class RowConverter:
         if match:
             y, m, d = (int(g) for g in match.groups())
         elif target == "birth_date" and _YEAR.match(text):
+            if int(text) < 1:  # "0000": no such year
+                errors.append((target, _("this date does not exist")))
+                return None
             return dt.date(int(text), 1, 1), DatePrecision.YEAR.value
         else:
             found = self._date.fullmatch(text)

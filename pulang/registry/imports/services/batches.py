@@ -138,7 +138,8 @@ def import_batch_upload(
             problems = _mapping_problems(headers, source)
             if problems:
                 raise ImportMappingIncomplete.by_field(problems)
-    except DomainError:
+    except BaseException:
+        # Refused, or failed in a way not foreseen: the file (personal data) is not kept.
         storage.delete_files(stored.relative)
         raise
     with transaction.atomic():

@@ -27,6 +27,7 @@ from pulang.registry.imports.inputs.rows import RowConverter, SourceConfig, row_
 from pulang.registry.imports.inputs.targets import path_target
 from pulang.registry.imports.models import ImportRowError
 from pulang.registry.imports.policies import may_import_row
+from pulang.registry.imports.services.reach import out_of_reach
 from pulang.registry.imports.services.staging import (
     ROW_INDEX,
     PreparedWriter,
@@ -95,36 +96,41 @@ class _Lookahead:
     def __init__(self, organisation_id: int, counts: CheckCounts) -> None:
         self.organisation_id = organisation_id
         self.counts = counts
-        self.pending: list[tuple[str, tuple[str, str] | None]] = []
+        self.pending: list[tuple[int, str, tuple[str, str] | None]] = []
         self.seen_ids: set[tuple[str, str]] = set()
+        self.links: dict[int, int] = {}
 
-    def add(self, key: str, national_id: tuple[str, str] | None) -> None:
-        self.pending.append((key, national_id))
+    def add(self, line: int, key: str, national_id: tuple[str, str] | None) -> None:
+        self.pending.append((line, key, national_id))
         if len(self.pending) >= LOOKUP_CHUNK:
             self.resolve()
 
     def resolve(self) -> None:
         if not self.pending:
             return
-        keys = [key for key, _id in self.pending]
+        keys = [key for _line, key, _id in self.pending]
         imported = imported_keys(self.organisation_id, keys)
-        numbers = {n for _key, n in self.pending if n is not None}
-        registered = {
-            (country, number)
-            for country, number in Identifier.objects.filter(
+        numbers = {n for _line, _key, n in self.pending if n is not None}
+        registered: dict[tuple[str, str], int] = {}
+        for country, number, person_id in sorted(
+            Identifier.objects.filter(
                 kind=IdentifierKind.NATIONAL_ID,
                 number__in=[number for _country, number in numbers],
                 person__erased_at__isnull=True,
                 person__merged_into__isnull=True,
-            ).values_list("issuing_country_id", "number")
-        }
-        for key, national_id in self.pending:
+            ).values_list("issuing_country_id", "number", "person_id"),
+            key=lambda found: found[2],
+        ):
+            registered.setdefault((country, number), person_id)
+        for line, key, national_id in self.pending:
             if key in imported:
                 self.counts.skipped_already_imported += 1
             elif national_id is not None and (
                 national_id in registered or national_id in self.seen_ids
             ):
                 self.counts.would_link += 1
+                if national_id in registered:
+                    self.links[line] = registered[national_id]
             else:
                 self.counts.would_create += 1
             if national_id is not None:
@@ -165,10 +171,27 @@ _OUTCOMES_SQL = """
 """
 
 
-def count_outcomes(organisation_id: int, folder: Path, counts: CheckCounts) -> None:
+# The rows (not imported before) whose national ID number is registered, with the person
+# they would add to (the lowest id when several records carry it, as the import links).
+_LINKS_SQL = """
+    SELECT s.line, min(d.person_id) FROM import_check s
+    JOIN registry_identifier d
+      ON d.number = s.nik AND d.issuing_country_id = s.nik_country AND d.kind = %(kind)s
+    JOIN registry_person p
+      ON p.id = d.person_id AND p.erased_at IS NULL AND p.merged_into_id IS NULL
+    WHERE NOT EXISTS (
+        SELECT 1 FROM registry_intakerecord i
+        WHERE i.organisation_id = %(org)s AND i.channel = %(channel)s
+          AND i.idempotency_key <> '' AND i.idempotency_key = s.key)
+    GROUP BY s.line
+"""
+
+
+def count_outcomes(organisation_id: int, folder: Path, counts: CheckCounts) -> dict[int, int]:
     """Count what the import would do with the rows written to ``folder``, once they are
     all checked: the database is asked once (PostgreSQL) or in chunks (others), never
-    while rows are being checked."""
+    while rows are being checked. Returns the rows that would add to a person registered
+    before (line → person)."""
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             # One sort of the whole file, in memory; one statement, not worth compiling.
@@ -184,26 +207,29 @@ def count_outcomes(organisation_id: int, folder: Path, counts: CheckCounts) -> N
                     for row in chunk:
                         copy.write_row(row[:4])
             cursor.execute("ANALYZE import_check")
-            cursor.execute(
-                _OUTCOMES_SQL,
-                {
-                    "org": organisation_id,
-                    "channel": Channel.IMPORT.value,
-                    "kind": IdentifierKind.NATIONAL_ID.value,
-                },
-            )
+            params: dict[str, str | int] = {
+                "org": organisation_id,
+                "channel": Channel.IMPORT.value,
+                "kind": IdentifierKind.NATIONAL_ID.value,
+            }
+            cursor.execute(_OUTCOMES_SQL, params)
             skipped, linked, created = cursor.fetchone()
+            cursor.execute(_LINKS_SQL, params)
+            links = {int(line): int(person_id) for line, person_id in cursor.fetchall()}
             cursor.execute("DROP TABLE pg_temp.import_check")
         counts.skipped_already_imported += int(skipped)
         counts.would_link += int(linked)
         counts.would_create += int(created)
-        return
+        return links
     lookahead = _Lookahead(organisation_id, counts)
     key, country, number = ROW_INDEX["key"], ROW_INDEX["nik_country"], ROW_INDEX["nik"]
+    line = ROW_INDEX["line"]
     for chunk in read_stream(folder, "rows"):
         for row in chunk:
-            lookahead.add(row[key], (row[country], row[number]) if row[number] else None)
+            national_id = (row[country], row[number]) if row[number] else None
+            lookahead.add(row[line], row[key], national_id)
     lookahead.resolve()
+    return lookahead.links
 
 
 class RowPreparer:
@@ -604,7 +630,20 @@ def check_rows(
         _CHECKER = None
         gc.unfreeze()
         writer.close()
-    count_outcomes(actor.organisation.pk, folder, counts)
+    links = count_outcomes(actor.organisation.pk, folder, counts)
+    unreachable = out_of_reach(actor, set(links.values()))
+    if unreachable:
+        column = converter.column_of("national_id_number")
+        reason = _(
+            "a person with this ID number is registered outside your area of work: the "
+            "office of their area can add this report"
+        )
+        for line, person_id in sorted(links.items()):
+            if person_id in unreachable:
+                problem(line, column, reason)
+                counts.invalid += 1
+                counts.valid -= 1
+                counts.would_link -= 1
     counts.timings = {
         "setup": setup,
         "total": time.perf_counter() - started,

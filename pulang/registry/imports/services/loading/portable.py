@@ -19,6 +19,7 @@ from pulang.registry.imports.services.loading.base import (
     LoadCounts,
     column_defaults,
 )
+from pulang.registry.imports.services.reach import refuse_out_of_reach
 from pulang.registry.imports.services.staging import ROW_INDEX, Row, read_chunks
 from pulang.registry.models import (
     Consent,
@@ -169,8 +170,11 @@ def load_portable(context: LoadContext) -> LoadCounts:
                 # A number left on a record merged into another belongs to the survivor.
                 person__merged_into__isnull=True,
             ).values_list("issuing_country_id", "number", "person_id")
+            found: dict[tuple[str, str], int] = {}
             for country, number, person_id in sorted(registered, key=lambda t: t[2]):
-                by_number.setdefault((country, number), person_id)
+                found.setdefault((country, number), person_id)
+            refuse_out_of_reach(actor, set(found.values()))
+            by_number.update(found)
         counts.lap("imported_before")
 
         # Who creates: the first row of each number not registered, and rows without one.

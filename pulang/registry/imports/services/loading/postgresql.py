@@ -14,6 +14,7 @@ from pulang.registry.imports.services.loading.base import (
     LoadCounts,
     column_defaults,
 )
+from pulang.registry.imports.services.reach import refuse_out_of_reach
 from pulang.registry.imports.services.staging import (
     IDENTIFIER_COLUMNS,
     NAME_COLUMNS,
@@ -174,6 +175,12 @@ def load_postgresql(context: LoadContext) -> LoadCounts:
         )
         cursor.execute("CREATE UNIQUE INDEX ON import_plan (line)")
         cursor.execute("ANALYZE import_plan")
+        # People registered before this file, whom rows would add to (none are inserted yet).
+        cursor.execute(
+            "SELECT DISTINCT p.person_id FROM import_plan p "
+            "JOIN registry_person r ON r.id = p.person_id WHERE NOT p.creates"
+        )
+        refuse_out_of_reach(actor, {int(person_id) for (person_id,) in cursor.fetchall()})
         cursor.execute("SELECT count(*) FILTER (WHERE creates), count(*) FROM import_plan")
         created, total = cursor.fetchone()
         counts.created, counts.linked = int(created), int(total) - int(created)
