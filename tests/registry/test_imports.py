@@ -713,6 +713,31 @@ def eps_countries(world: World) -> None:
     )
 
 
+@pytest.mark.parametrize("loader", LOADERS)
+def test_identical_rows_of_a_file_without_names_are_different_workers(
+    world: World,
+    administrator: Actor,
+    eps_countries: None,
+    django_capture_on_commit_callbacks: Capture,
+    loader: str,
+) -> None:
+    """An EPS cohort: same dates, visa, sector and reason, and nothing else to tell the
+    workers apart. Three rows are three people; the same rows again create nothing."""
+    source = import_source_from_template(actor=administrator, name="eps")
+    header, first_row = (DATA / "eps_returns.csv").read_text().splitlines()[:2]
+    content = "\n".join([header, first_row, first_row, first_row]) + "\n"
+    batch = checked(administrator, content.encode(), source, django_capture_on_commit_callbacks)
+    assert (batch.would_create, batch.skipped_already_imported) == (3, 0)
+    batch = imported(
+        administrator, batch, django_capture_on_commit_callbacks, portable=loader == "portable"
+    )
+    assert (batch.status, batch.created, Person.objects.count()) == ("done", 3, 3)
+    # The same three rows in another file (one more row after them): only the new one.
+    again = content + first_row.replace("2020-02-03", "2020-02-04") + "\n"
+    batch = checked(administrator, again.encode(), source, django_capture_on_commit_callbacks)
+    assert (batch.would_create, batch.skipped_already_imported) == (1, 3)
+
+
 @pytest.mark.parametrize(
     ("file_name", "rows", "indonesians"), [("eps_returns.csv", 7, 5), ("eps_returns_ko.csv", 3, 2)]
 )

@@ -479,6 +479,12 @@ def row_key(converted: Converted, source_id: int) -> str:
     return "h:" + hashlib.sha256(converted.key_text.encode()).hexdigest()
 
 
+def occurrence_key(key: str, occurrence: int) -> str:
+    """The key of the ``occurrence``-th row of a file with the same content as the row
+    keyed ``key`` (rows that nothing tells apart; see ``RowChecker.check``)."""
+    return "h:" + hashlib.sha256(f"{key}#{occurrence}".encode()).hexdigest()
+
+
 def _text(raw: Cell) -> str:
     return raw.isoformat() if isinstance(raw, dt.date) else raw
 

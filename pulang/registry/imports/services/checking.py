@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from pulang.errors import InvalidInput
 from pulang.registry.codes import Channel, IdentifierKind, ReturnStatus
 from pulang.registry.imports.inputs.files import TableReader
-from pulang.registry.imports.inputs.rows import RowConverter, SourceConfig, row_key
+from pulang.registry.imports.inputs.rows import (
+    RowConverter,
+    SourceConfig,
+    occurrence_key,
+    row_key,
+)
 from pulang.registry.imports.inputs.targets import path_target
 from pulang.registry.imports.models import ImportRowError
 from pulang.registry.imports.policies import may_import_row
@@ -35,6 +40,7 @@ from pulang.registry.imports.services.staging import (
     StagedChunk,
     dump_chunk,
     read_stream,
+    with_keys,
     without_lines,
 )
 from pulang.registry.inputs import Lookups, Resolved, validate_registration
@@ -464,7 +470,10 @@ class RowChecker:
         row, names, identifiers = preparer.stage(
             line, key, resolved, converted.payload, name_given=converted.name_given
         )
-        return (_OK, line, key, row, names, identifiers)
+        # Nothing tells two such rows apart (no name, no document, no record number:
+        # an EPS return file): identical ones are different workers, not a repeat.
+        anonymous = not (converted.name_given or converted.record_id or converted.documents)
+        return (_OK, line, key, row, names, identifiers, anonymous)
 
     def check_chunk(self, chunk: list[tuple[int, list[Any], bool]]) -> Checked:
         """Check the rows of a chunk; the staged rows come back as marshal bytes, ready
@@ -477,11 +486,11 @@ class RowChecker:
         for line, cells, too_long in chunk:
             outcome = self.check(line, cells, too_long)
             if outcome[0] == _OK:
-                _kind, _line, key, row, row_names, row_identifiers = outcome
+                _kind, _line, key, row, row_names, row_identifiers, anonymous = outcome
                 rows.append(row)
                 names += row_names
                 identifiers += row_identifiers
-                outcome = (_OK, line, key)
+                outcome = (_OK, line, key, anonymous)
             outcomes.append(outcome)
         return (
             outcomes,
@@ -555,6 +564,8 @@ def check_rows(
         own_country=actor.organisation.country_id,
     )
     keys_seen: set[str] = set()
+    occurrences: dict[str, int] = {}
+    rekeyed: dict[int, str] = {}
     writer = PreparedWriter(folder)
     workers = workers or worker_count(path)
     if workers > 1:
@@ -584,13 +595,22 @@ def check_rows(
                 counts.skipped_filtered += 1
                 continue
             counts.valid += 1
-            _kind, line, key = outcome
+            _kind, line, key, anonymous = outcome
+            if key in keys_seen and anonymous:
+                # The n-th identical row gets the n-th key of that content: the same file
+                # (or the same rows) uploaded again still creates nothing new.
+                occurrences[key] = occurrences.get(key, 1) + 1
+                rekeyed[line] = occurrence_key(key, occurrences[key])
+                continue
             if key in keys_seen:
                 counts.skipped_already_imported += 1  # the same row twice in one file
                 repeated.add(line)
                 continue
             keys_seen.add(key)
         if staged is not None:
+            if rekeyed:
+                staged = with_keys(staged, rekeyed)
+                rekeyed.clear()
             writer.write(without_lines(staged, repeated) if repeated else staged)
         # The last percent is the look-up of what the rows would do (count_outcomes).
         report(min(reader.progress.percent, 99))

@@ -102,6 +102,14 @@ def dump_chunk(rows: list[Row], names: list[Row], identifiers: list[Row]) -> Sta
     return marshal.dumps(rows), marshal.dumps(names), marshal.dumps(identifiers)
 
 
+def with_keys(chunk: StagedChunk, keys: dict[int, str]) -> StagedChunk:
+    """The chunk with the rows of these lines given these keys."""
+    rows = marshal.loads(chunk[0])  # noqa: S302 (our own bytes)
+    at = ROW_INDEX["key"]
+    rows = [(*r[:at], keys[r[0]], *r[at + 1 :]) if r[0] in keys else r for r in rows]
+    return marshal.dumps(rows), chunk[1], chunk[2]
+
+
 def without_lines(chunk: StagedChunk, lines: set[int]) -> StagedChunk:
     """The chunk without the rows (and their names and documents) of these lines."""
     rows, names, identifiers = (
