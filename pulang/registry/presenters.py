@@ -121,6 +121,8 @@ _COUNTED: dict[str, Callable[[int], str]] = {
     "registry.erasurerequest": lambda n: ngettext(
         "%(count)d request to erase", "%(count)d requests to erase", n
     ),
+    "cases.case": lambda n: ngettext("%(count)d case", "%(count)d cases", n),
+    "referrals.referral": lambda n: ngettext("%(count)d referral", "%(count)d referrals", n),
 }
 
 

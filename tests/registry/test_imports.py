@@ -1154,3 +1154,26 @@ def test_a_workbook_damaged_after_its_first_rows_fails_its_check(
     assert batch.status == "failed"
     assert batch.failure == "This workbook is damaged after line 1: save it again."
     assert registry_counts() == NOTHING
+
+
+def test_a_file_uploaded_twice_is_imported_once(
+    world: World,
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    content = csv_bytes([BUDI, AGUS])
+    first = checked(district_supervisor, content, standard, django_capture_on_commit_callbacks)
+    second = checked(district_supervisor, content, standard, django_capture_on_commit_callbacks)
+    assert imported(district_supervisor, first, django_capture_on_commit_callbacks).status == "done"
+    before = registry_counts()
+    with pytest.raises(ImportAlreadyDone):
+        import_batch_commit(actor=district_supervisor, batch=second, enqueue=run_commit)
+    # Started before the first one finished: the import itself says so.
+    ImportBatch.objects.filter(pk=second.pk).update(status="importing")
+    commit_now(batch_id=second.pk)
+    second.refresh_from_db()
+    assert second.status == "failed"
+    assert second.failure.startswith("This file was already imported on ")
+    assert registry_counts() == before

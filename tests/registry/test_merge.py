@@ -822,3 +822,10 @@ def test_the_page_of_the_file_counts_merges_once(pair: Pair, district_supervisor
     file = person_file(actor=district_supervisor, person_id=pair.survivor.pk)
     assert [e.kind for e in file.timeline].count("merge") == 1
     assert {e.came_from for e in file.timeline if e.kind == "episode"} == {None, pair.absorbed.pk}
+
+
+def test_every_kind_of_row_a_merge_moves_has_a_translated_label() -> None:
+    from pulang.registry.presenters import _COUNTED
+    from pulang.registry.services.merge import MOVED_RELATIONS
+
+    assert {relation.label for relation in MOVED_RELATIONS} <= set(_COUNTED)

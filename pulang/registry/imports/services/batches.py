@@ -123,16 +123,7 @@ def import_batch_upload(
         final = path.with_name(f"{storage.UPLOAD_NAME}.{kind}")
         path.rename(final)
         relative = f"{Path(stored.relative).parent}/{final.name}"
-        previous = (
-            ImportBatch.objects.filter(
-                organisation=actor.organisation, sha256=stored.sha256, status=Status.DONE
-            )
-            .order_by("finished_at")
-            .first()
-        )
-        if previous is not None:
-            when = timezone.localtime(previous.finished_at or previous.uploaded_at)
-            raise ImportAlreadyDone(date=formats.date_format(when, "DATE_FORMAT"))
+        _refuse_if_imported(actor.organisation.pk, stored.sha256)
         headers = TableReader(final, kind, encoding=config_of(source).encoding).read_headers()
         if require_fit:
             problems = _mapping_problems(headers, source)
@@ -271,6 +262,17 @@ def import_batch_check(
     return batch
 
 
+def _refuse_if_imported(organisation_id: int, sha256: str) -> None:
+    previous = (
+        ImportBatch.objects.filter(organisation=organisation_id, sha256=sha256, status=Status.DONE)
+        .order_by("finished_at")
+        .first()
+    )
+    if previous is not None:
+        when = timezone.localtime(previous.finished_at or previous.uploaded_at)
+        raise ImportAlreadyDone(date=formats.date_format(when, "DATE_FORMAT"))
+
+
 def import_batch_commit(
     *, actor: Actor, batch: ImportBatch, enqueue: Callable[[int], str]
 ) -> ImportBatch:
@@ -283,6 +285,8 @@ def import_batch_commit(
         raise ImportHasErrors(count=batch.invalid)
     if batch.to_write == 0:
         raise ImportNothingNew()
+    # The same file uploaded twice and imported meanwhile from its other batch.
+    _refuse_if_imported(batch.organisation_id, batch.sha256)
     _move(batch, Status.IMPORTING)
     with transaction.atomic():
         batch.progress, batch.progress_at = 0, timezone.now()
@@ -453,6 +457,8 @@ def _commit(batch: ImportBatch, actor: Actor, *, portable: bool = False) -> None
     report = ProgressWriter(batch.pk, during_transaction=True)
     try:
         with transaction.atomic():
+            # Another batch of the same file may have been imported while this one waited.
+            _refuse_if_imported(batch.organisation_id, batch.sha256)
             counts = load(
                 LoadContext(
                     actor=actor,
