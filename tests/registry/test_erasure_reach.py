@@ -25,8 +25,10 @@ from pulang.registry.selectors import intake_get_for_actor, person_get_for_actor
 from pulang.registry.services import (
     OnMatch,
     consent_give,
+    consent_withdraw,
     erasure_decide,
     erasure_request,
+    person_merge,
     person_update,
     registration_submit,
 )
@@ -198,3 +200,26 @@ def test_a_search_for_an_impossible_birth_year_is_refused(
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
     assert fine.status_code == 200
+
+
+def test_withdrawing_consent_after_a_merge_reaches_referrals_made_under_the_other_record(
+    world: World, village_officer: Actor, district_supervisor: Actor, provider_staff: Actor
+) -> None:
+    referral = _referred(world, village_officer)
+    survivor = register(village_officer, full_name="Siti Aminah", consents=["referral_sharing"])
+    person_merge(
+        actor=district_supervisor,
+        survivor_id=survivor.pk,
+        absorbed_id=referral.person_id,
+        reason="same NIK",
+    )
+    consent_withdraw(actor=village_officer, person_id=survivor.pk, purpose="referral_sharing")
+    referral.refresh_from_db()
+    assert (referral.person_id, referral.details_withdrawn, referral.status) == (
+        survivor.pk,
+        True,
+        "closed",
+    )
+    assert list(provider_inbox(actor=provider_staff)) == []
+    live = Consent.objects.filter(purpose="referral_sharing", withdrawn_at__isnull=True)
+    assert not live.exists()

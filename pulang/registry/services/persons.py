@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,20 +204,34 @@ def consent_withdraw(
         raise PermissionDenied()
     person = person_get_for_actor(actor=actor, person_id=person_id)
     with transaction.atomic():
-        consent = Consent.objects.filter(
-            person=person, purpose=purpose, withdrawn_at__isnull=True
-        ).first()
-        if consent is None:
-            return None
-        consent.withdrawn_at, consent.withdrawn_by = timezone.now(), actor.user
-        if note.strip():
-            consent.note = note.strip()
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "note"])
-        record(
-            actor,
-            Action.CONSENT_WITHDRAWN,
-            consent,
-            details={"purpose": purpose, "person": person.pk},
-        )
-        consent_withdrawn(actor, consent)
-    return consent
+        # A merge leaves a consent of the same purpose on the record merged in, while
+        # what was done under it (referrals) moved here: it is withdrawn too.
+        records = [person.pk, *_merged_into(person.pk)]
+        live = Consent.objects.filter(
+            person_id__in=records, purpose=purpose, withdrawn_at__isnull=True
+        ).order_by(Case(When(person_id=person.pk, then=0), default=1), "pk")
+        withdrawn = list(live)
+        for consent in withdrawn:
+            consent.withdrawn_at, consent.withdrawn_by = timezone.now(), actor.user
+            if note.strip():
+                consent.note = note.strip()
+            consent.save(update_fields=["withdrawn_at", "withdrawn_by", "note"])
+            record(
+                actor,
+                Action.CONSENT_WITHDRAWN,
+                consent,
+                details={"purpose": purpose, "person": person.pk},
+            )
+            consent_withdrawn(actor, consent)
+    return withdrawn[0] if withdrawn else None
+
+
+def _merged_into(person_id: int) -> list[int]:
+    """Every record merged into this one, directly or through another."""
+    found: list[int] = []
+    frontier = [person_id]
+    while frontier:
+        merged = Person.objects.filter(merged_into__in=frontier)
+        frontier = list(merged.values_list("pk", flat=True))
+        found += frontier
+    return found
