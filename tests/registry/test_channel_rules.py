@@ -162,6 +162,11 @@ def test_an_idempotency_key_sent_again_with_another_report_is_refused(
         actor=agency_staff, data=siti(), channel="api", idempotency_key="k-1", on_match="create"
     )
     assert again.replayed and again.person == first.person
+    spaced = dataclasses.replace(siti(), full_name="  Siti Aminah  binti Sukarno ")
+    resent = registration_submit(
+        actor=agency_staff, data=spaced, channel="api", idempotency_key="k-1", on_match="create"
+    )
+    assert resent.replayed
     other = dataclasses.replace(siti(), full_name="Dewi Lestari", identifiers=[])
     with pytest.raises(IdempotencyKeyReused):
         registration_submit(

@@ -568,7 +568,9 @@ def _replay(
     )
     if intake is None:
         return None
-    if intake.payload != payload_of(data):
+    # As stored: after validation, which writes the name with single spaces.
+    sent = dataclasses.replace(data, full_name=" ".join(data.full_name.split()))
+    if intake.payload != payload_of(sent):
         raise IdempotencyKeyReused()
     return RegistrationOutcome(intake=intake, person=intake.person, replayed=True)
 
