@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     IMPORT_SOURCE_SAVED = "registry.import_source_saved"
     IMPORT_UPLOADED = "registry.import_uploaded"
     IMPORT_CHECKED = "registry.import_checked"
+    IMPORT_STARTED = "registry.import_started"
     IMPORT_COMMITTED = "registry.import_committed"
     IMPORT_FAILED = "registry.import_failed"
     IMPORT_ABANDONED = "registry.import_abandoned"
@@ -117,6 +118,7 @@ LABELS: dict[Action, str | Promise] = {
     Action.IMPORT_SOURCE_SAVED: _("Saved how an import file's columns are read"),
     Action.IMPORT_UPLOADED: _("Uploaded a file to import"),
     Action.IMPORT_CHECKED: _("Checked a file to import"),
+    Action.IMPORT_STARTED: _("Started the import of a checked file"),
     Action.IMPORT_COMMITTED: _("Imported a file into the registry"),
     Action.IMPORT_FAILED: _("An import failed"),
     Action.IMPORT_ABANDONED: _("Abandoned a file to import"),

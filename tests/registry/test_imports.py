@@ -215,6 +215,8 @@ def test_supervisor_imports_a_csv_arrival_list(
     committed = AuditEvent.objects.get(action="registry.import_committed")
     assert (committed.subject_id, committed.details["created"]) == (str(batch.pk), 3)
     assert committed.channel == "task"
+    started = AuditEvent.objects.get(action="registry.import_started")
+    assert (started.username, started.subject_id) == ("district_supervisor", str(batch.pk))
 
 
 def test_xlsx_arrival_list_with_date_cells_imports(

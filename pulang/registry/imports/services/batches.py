@@ -292,6 +292,8 @@ def import_batch_commit(
         batch.progress, batch.progress_at = 0, timezone.now()
         batch.started_at, batch.finished_at = timezone.now(), None
         batch.save(update_fields=["status", "progress", "progress_at", "started_at", "finished_at"])
+        # Who pressed Import (the work itself runs as, and is recorded for, the uploader).
+        record(actor, Action.IMPORT_STARTED, batch, details={"rows": batch.to_write})
         transaction.on_commit(lambda: _enqueued(batch.pk, enqueue))
     return batch
 
