@@ -1176,3 +1176,39 @@ def test_a_file_uploaded_twice_is_imported_once(
     assert second.status == "failed"
     assert second.failure.startswith("This file was already imported on ")
     assert registry_counts() == before
+
+
+def test_a_file_with_no_rows_says_so(
+    district_supervisor: Actor,
+    standard: ImportSource,
+    isco: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    from pulang.registry.imports.presenters import batch_message
+
+    batch = checked(
+        district_supervisor, csv_bytes([]), standard, django_capture_on_commit_callbacks
+    )
+    assert (batch.status, batch.rows) == ("checked", 0)
+    assert batch_message(batch, stalled=False) == (
+        "This file has no rows under its header: there is nothing to import."
+    )
+
+
+def test_a_file_whose_rows_are_all_left_out_says_so(
+    world: World,
+    administrator: Actor,
+    eps_countries: None,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    from pulang.registry.imports.presenters import batch_message
+
+    source = import_source_from_template(actor=administrator, name="eps")
+    header, *rows = (DATA / "eps_returns.csv").read_text().splitlines()
+    others = [row for row in rows if ",Indonesia," not in row]
+    content = "\n".join([header, *others]) + "\n"
+    batch = checked(administrator, content.encode(), source, django_capture_on_commit_callbacks)
+    assert (batch.rows, batch.skipped_filtered) == (len(others), len(others))
+    assert batch_message(batch, stalled=False).startswith(
+        "Every row of this file is about someone of another nationality"
+    )

@@ -80,6 +80,13 @@ def _checked_message(batch: ImportBatch) -> str:
             batch.invalid,
         ) % {"counter": batch.invalid}
     to_write = batch.to_write
+    if not to_write and batch.rows == 0:
+        return _("This file has no rows under its header: there is nothing to import.")
+    if not to_write and batch.skipped_filtered == batch.rows:
+        return _(
+            "Every row of this file is about someone of another nationality, which this "
+            "kind of file leaves out: there is nothing to import."
+        )
     if not to_write:
         return ImportNothingNew().text
     ready = ngettext(
