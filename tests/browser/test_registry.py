@@ -233,8 +233,12 @@ def test_a_returnee_registers_herself_on_a_cheap_phone_in_indonesian(
         status.locator("#id_reference_code").fill(code)
         status.locator("main form button[type=submit]").click()
         expect(status.get_by_role("status")).to_have_text(
-            indonesian("Saved but not sent yet. Open the registration form and send it.")
+            indonesian("Saved but not sent yet. Continue your registration and send it.")
         )
+        # From there the draft comes back into the form, as she left it.
+        status.get_by_role("button", name=indonesian("Continue my registration")).click()
+        expect(status.locator("#id_full_name")).to_have_value("Sri Wahyuni")
+        expect(status.locator("p.notice[role=status] strong.secret")).to_have_text(code)
         draft = IntakeRecord.objects.get(reference_code=code)
         assert (draft.status, draft.channel, draft.payload["full_name"]) == (
             "draft",
@@ -251,8 +255,14 @@ def test_a_returnee_registers_herself_on_a_cheap_phone_in_indonesian(
         page.goto("/registry/reports/")
         page.get_by_role("link", name="Check", exact=True).click()
         expect(page.locator("dl.facts")).to_contain_text("Sri Wahyuni")
-        # Nobody already registered looks like her: the check registers her at once.
+        # The check only looks: nobody already registered looks like her. Then she is
+        # registered, on the officer's word.
         page.get_by_role("button", name="Check for people already registered").click()
+        expect(page.locator("main")).to_contain_text(
+            "Nobody already registered looks like this person."
+        )
+        assert IntakeRecord.objects.get(reference_code=code).status == "submitted"
+        page.get_by_role("button", name="Register", exact=True).click()
         expect(page.get_by_role("status")).to_have_text("The report has been registered.")
         expect(page.get_by_role("heading", level=1)).to_have_text("Sri Wahyuni")
     intake = IntakeRecord.objects.get(reference_code=code)
