@@ -73,10 +73,42 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem(request, exc.status, exc.code, exc.text, **extra)
 
 
+def _reason(error: dict[str, Any]) -> str:
+    """A schema error in the caller's language: the common kinds are said as the pages say
+    them; any other keeps the validator's own (English) words."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    bound = {k: ctx[k] for k in ("le", "ge", "lt", "gt", "max_length") if k in ctx}
+    simple = {
+        "missing": _("this is required"),
+        "int_parsing": _("give a whole number"),
+        "int_type": _("give a whole number"),
+        "int_from_float": _("give a whole number"),
+        "float_parsing": _("give a number"),
+        "float_type": _("give a number"),
+        "decimal_parsing": _("give a number"),
+        "date_parsing": _("give a date (year, month and day)"),
+        "date_from_datetime_parsing": _("give a date (year, month and day)"),
+        "date_type": _("give a date (year, month and day)"),
+        "bool_parsing": _("give true or false"),
+        "bool_type": _("give true or false"),
+        "string_type": _("give a text"),
+        "list_type": _("give a list"),
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind in ("less_than_equal", "less_than") and bound:
+        return _("give a number of at most %(max)s") % {"max": next(iter(bound.values()))}
+    if kind in ("greater_than_equal", "greater_than") and bound:
+        return _("give a number of at least %(min)s") % {"min": next(iter(bound.values()))}
+    if kind == "string_too_long" and "max_length" in bound:
+        return _("at most %(limit)d characters") % {"limit": int(bound["max_length"])}
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": e.get("msg", "")}
+        {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": _reason(e)}
         for e in exc.errors
     ]
     return problem(

@@ -195,3 +195,48 @@ def test_area_tree_api(client: Client, world: World, village_officer: Actor) -> 
     assert detail["parent_code"] == "35.07.13"
     missing = client.get("/api/v1/geo/ID/areas/99.99", **headers)
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "english"),
+    [
+        (
+            {"name": "Siti", "birth_year": "nineteen"},
+            "body.query.birth_year",
+            "give a whole number",
+        ),
+        (
+            {"name": "Siti", "birth_year": 2200},
+            "body.query.birth_year",
+            "give a number of at most 2100",
+        ),
+        ({"name": "Siti", "birth_date": "17/08/1985"}, "body.query.birth_date", None),
+    ],
+)
+def test_schema_errors_come_in_the_callers_language(
+    client: Client,
+    world: World,
+    village_officer: Actor,
+    body: dict[str, object],
+    field: str,
+    english: str | None,
+) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        answer = client.post(
+            "/api/v1/registry/persons/search",
+            body,
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="id",
+            **bearer(village_officer),
+        )
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    wanted = english or "give a date (year, month and day)"
+    with translation.override("id"):
+        translated = translation.gettext(wanted.replace("2100", "%(max)s"))
+    if "%(max)s" in translated:
+        translated = translated % {"max": 2100}
+    assert error == {"field": field, "reason": translated}
+    assert translated != wanted
