@@ -13,3 +13,7 @@ class AssessmentsConfig(AppConfig):
         from pulang.registry.person_sections import person_section
 
         person_section(person_assessments_section)
+        from pulang.assessments.selectors import assessments_held
+        from pulang.registry.held_elsewhere import held_elsewhere
+
+        held_elsewhere("assessments", _("Needs assessments"), assessments_held)

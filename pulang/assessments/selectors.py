@@ -19,6 +19,7 @@ from pulang.assessments.policies import Capability, can, may_see_assessment
 from pulang.audit.actions import Action
 from pulang.audit.services import record, refuse
 from pulang.orgs.policies import may_view_restricted
+from pulang.registry.held_elsewhere import row_of
 from pulang.registry.models import Person
 from pulang.registry.policies import person_scope_q
 from pulang.registry.selectors import person_get_for_actor
@@ -171,3 +172,10 @@ def assessment_get_for_actor(*, actor: Actor, assessment_id: int) -> Assessment:
 def assessment_priority_sentence(*, result: Mapping[str, Any], language: str) -> str:
     """How a stored result reads ("Urgent because: …"), for the apps that show it."""
     return priority_sentence(result, language)
+
+
+def assessments_held(person: Person) -> list[dict[str, Any]]:
+    """The person's assessments, answers and results, for the copy of everything held
+    (``registry.held_elsewhere``)."""
+    assessments = Assessment.objects.filter(return_event__person=person).order_by("pk")
+    return [row_of(a) for a in assessments]

@@ -24,3 +24,8 @@ class CasesConfig(AppConfig):
         from pulang.registry.person_sections import person_section
 
         person_section(person_cases_section)
+        # The copy of everything held on a person includes the cases.
+        from pulang.cases.selectors import cases_held
+        from pulang.registry.held_elsewhere import held_elsewhere
+
+        held_elsewhere("cases", _("Cases"), cases_held)

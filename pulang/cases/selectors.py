@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -35,6 +35,7 @@ from pulang.cases.policies import (
     may_see_case,
 )
 from pulang.orgs.models import GOVERNMENT_OFFICE_KINDS, Membership, Organisation
+from pulang.registry.held_elsewhere import row_of
 from pulang.registry.selectors import person_get_for_actor
 
 if TYPE_CHECKING:
@@ -325,3 +326,36 @@ def transfer_office_choices(*, actor: Actor, case: Case, query: str = "") -> Que
     if query.strip():
         offices = offices.filter(name__icontains=query.strip())
     return offices.order_by("name", "pk")[:TRANSFER_CHOICES_MAX]
+
+
+def cases_held(person: Person) -> list[dict[str, Any]]:
+    """The person's cases and everything written in them, for the copy of everything held
+    (``registry.held_elsewhere``). A restricted note stays encrypted here: the copy says
+    it exists and when; an officer with clearance reads it on the case page."""
+    withheld = _("(restricted: kept encrypted; read on the case page with clearance)")
+    rows = []
+    cases = Case.objects.filter(person=person).order_by("pk")
+    for case in cases.prefetch_related(
+        "notes", "events", "follow_ups", "contact_attempts", "assistance"
+    ):
+        row = row_of(case, leave_out=("person",))
+        row["notes"] = [
+            {**row_of(n, leave_out=("case", "text")), "text": withheld}
+            if n.restricted
+            else row_of(n, leave_out=("case",))
+            for n in case.notes.all()
+        ]
+        for name in ("events", "follow_ups", "contact_attempts", "assistance"):
+            row[name] = [row_of(r, leave_out=("case",)) for r in getattr(case, name).all()]
+        plan = Plan.objects.filter(case=case).first()
+        if plan is not None:
+            row["plan"] = row_of(plan, leave_out=("case",))
+            row["plan"]["goals"] = [
+                {
+                    **row_of(goal, leave_out=("plan",)),
+                    "actions": [row_of(a, leave_out=("goal",)) for a in goal.actions.all()],
+                }
+                for goal in PlanGoal.objects.filter(plan=plan).prefetch_related("actions")
+            ]
+        rows.append(row)
+    return rows

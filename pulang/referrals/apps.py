@@ -19,3 +19,8 @@ class ReferralsConfig(AppConfig):
         from pulang.registry.consent_hooks import on_consent_withdrawn
 
         on_consent_withdrawn(referrals_on_consent_withdrawn)
+        # The copy of everything held on a person includes the referrals.
+        from pulang.referrals.selectors.held import referrals_held
+        from pulang.registry.held_elsewhere import held_elsewhere
+
+        held_elsewhere("referrals", _("Referrals"), referrals_held)

@@ -22,6 +22,7 @@ from pulang.registry.codes import (
     ReturnStatus,
     Sex,
 )
+from pulang.registry.held_elsewhere import held_titles
 from pulang.registry.inputs import RegistrationInput
 from pulang.registry.models import Person, PersonMerge, PersonName
 
@@ -76,6 +77,10 @@ def readable_export(export: dict[str, Any]) -> dict[str, Any]:
         ],
         "reports": [{**i, "channel": _label(Channel, i["channel"])} for i in export["reports"]],
         "accessed_by": [{**a, "action": _action_label(a["action"])} for a in export["accessed_by"]],
+        # Held by the other parts of Pulang, as stored: a titled list of rows each.
+        "held_elsewhere": [
+            (held_titles().get(key, key), rows) for key, rows in export["held_elsewhere"].items()
+        ],
     }
 
 

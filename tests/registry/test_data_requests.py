@@ -39,7 +39,14 @@ def test_export_holds_everything_including_who_read_it(
     export = person_export(actor=district_supervisor, person_id=registered.pk)
     assert export["person"]["full_name"] == "Siti Aminah binti Sukarno"
     assert export["identifiers"] == [
-        {"kind": "national_id", "number": "3507015708850001", "issuing_country": "ID"}
+        {
+            "kind": "national_id",
+            "number": "3507015708850001",
+            "issuing_country": "ID",
+            "valid_until": None,
+            "is_current": True,
+            "verified": False,
+        }
     ]
     assert export["reports"][0]["as_received"]["full_name"] == "Siti Aminah binti Sukarno"
     assert [a["action"] for a in export["accessed_by"]][:2] == [

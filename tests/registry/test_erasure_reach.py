@@ -28,6 +28,7 @@ from pulang.registry.services import (
     consent_withdraw,
     erasure_decide,
     erasure_request,
+    person_export,
     person_merge,
     person_update,
     registration_submit,
@@ -223,3 +224,30 @@ def test_withdrawing_consent_after_a_merge_reaches_referrals_made_under_the_othe
     assert list(provider_inbox(actor=provider_staff)) == []
     live = Consent.objects.filter(purpose="referral_sharing", withdrawn_at__isnull=True)
     assert not live.exists()
+
+
+def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
+    client: Client,
+    world: World,
+    village_officer: Actor,
+    district_supervisor: Actor,
+) -> None:
+    referral = _referred(world, village_officer)
+    person = referral.person
+    export = person_export(actor=district_supervisor, person_id=person.pk)
+    held = export["held_elsewhere"]
+    (case,) = held["cases"]
+    assert case["reason"] == "urgent because: no safe place to stay"
+    (sent,) = held["referrals"]
+    assert (sent["shared_note"], sent["case"]) == (NOTE, case["id"])
+    assert sent["events"]
+    assert "assessments" in held
+    assert export["returns"][0]["destination_area"] == "35.07.13.2001"
+    assert export["consents"][0]["method"] == "verbal"
+    page = signed_in(client, district_supervisor).get(reverse("registry:export", args=[person.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "no safe place to stay" in text
+    assert "lives behind the mosque" in text
+    downloaded = client.get(reverse("registry:export", args=[person.pk]) + "?format=json")
+    assert downloaded.json()["held_elsewhere"]["referrals"][0]["shared_note"] == NOTE

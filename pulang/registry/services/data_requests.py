@@ -21,6 +21,7 @@ from pulang.geo.models import AdminArea
 from pulang.registry.codes import DatePrecision
 from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import IntakeAlreadyDecided
+from pulang.registry.held_elsewhere import held_for, row_of
 from pulang.registry.models import (
     Consent,
     ErasureRequest,
@@ -30,6 +31,7 @@ from pulang.registry.models import (
     Person,
     PersonMerge,
     PersonName,
+    PersonOrganisationLink,
     Return,
     Skill,
 )
@@ -75,7 +77,14 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
         },
         "names": [{"kind": n.kind, "written": n.written} for n in file.names],
         "identifiers": [
-            {"kind": i.kind, "number": i.number, "issuing_country": i.issuing_country_id}
+            {
+                "kind": i.kind,
+                "number": i.number,
+                "issuing_country": i.issuing_country_id,
+                "valid_until": _iso(i.valid_until),
+                "is_current": i.is_current,
+                "verified": i.verified,
+            }
             for i in file.identifiers
         ],
         "episodes": [
@@ -89,6 +98,12 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
                 "ended_on": _iso(e.ended_on),
                 "legal_status": e.legal_status,
                 "abuse_reported": e.abuse_indicators,
+                "sector": e.sector,
+                "visa_type": e.visa_type,
+                "agency": e.agency_name,
+                "migration_cost": str(e.migration_cost) if e.migration_cost is not None else None,
+                "migration_cost_currency": e.migration_cost_currency_id,
+                "cost_financing": e.cost_financing,
             }
             for e in file.episodes
         ],
@@ -100,18 +115,32 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
                 "reason": r.reason,
                 "mode": r.mode,
                 "port_of_entry": r.port_of_entry,
+                "readiness": r.readiness,
+                "intention": r.intention,
+                "destination_area": r.destination_area.code if r.destination_area else None,
+                "support_received": r.support_received,
             }
             for r in file.returns
         ],
         "skills": [
-            {"kind": s.kind, "occupation": s.occupation_id, "description": s.description}
+            {
+                "kind": s.kind,
+                "occupation": s.occupation_id,
+                "language": s.language_id,
+                "description": s.description,
+                "level": s.level,
+                "issuer": s.issuer,
+                "evidence": s.evidence,
+            }
             for s in file.skills
         ],
         "consents": [
             {
                 "purpose": c.purpose,
+                "method": c.method,
                 "given_at": c.given_at.isoformat(),
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                "note": c.note,
             }
             for c in file.consents
         ],
@@ -123,6 +152,20 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
             }
             for i in file.intakes
         ],
+        "organisation_links": [
+            row_of(link, leave_out=("person",))
+            for link in PersonOrganisationLink.objects.filter(person=p).order_by("pk")
+        ],
+        "erasure_requests": [
+            row_of(request, leave_out=("person",))
+            for request in ErasureRequest.objects.filter(person=p).order_by("pk")
+        ],
+        "merges": [
+            row_of(merge)
+            for merge in PersonMerge.objects.filter(Q(survivor=p) | Q(absorbed=p)).order_by("pk")
+        ],
+        # What the other parts of Pulang hold: cases, assessments, referrals.
+        "held_elsewhere": held_for(p),
         # Who has read or changed the record: part of the right of access.
         "accessed_by": [
             {"at": e.at.isoformat(), "organisation": e.organisation_name, "action": e.action}
