@@ -46,6 +46,15 @@ class PersonMerged(NotFound):
         self.survivor_id = survivor
 
 
+class MergeHasDependants(Conflict):
+    code = "registry.merge_has_dependants"
+    message = _(
+        "Since the merge, records were added to this person that use what came from the "
+        "other record (a case on its return, a referral of its case). Undoing the merge "
+        "would leave them pointing at another person: nothing has been changed."
+    )
+
+
 class AlreadyMerged(Conflict):
     code = "registry.already_merged"
     message = _("Record %(person)s has already been merged into another record.")

@@ -1,5 +1,6 @@
 """What an erasure reaches beyond the person's own record, what a report joining a record
-carries into it, and the limits every channel's text must keep."""
+carries into it, what a copy of everything held includes, what undoing a merge must
+respect, and the limits every channel's text must keep."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from django.urls import reverse
 from pulang.accounts.services import api_token_create
 from pulang.audit.models import AuditEvent
 from pulang.cases.models import Case
+from pulang.cases.services import case_open
 from pulang.errors import InvalidInput, NotFound
 from pulang.orgs.actor import Actor
 from pulang.referrals.codes import ServiceType
 from pulang.referrals.models import Referral
 from pulang.referrals.selectors.referrals import provider_inbox
 from pulang.referrals.services.referrals import referral_send
-from pulang.registry.errors import StaleRecord
+from pulang.registry.errors import MergeHasDependants, StaleRecord
 from pulang.registry.inputs import EpisodeInput
-from pulang.registry.models import Consent, ErasureRequest, IntakeRecord, Person
+from pulang.registry.models import Consent, ErasureRequest, IntakeRecord, Person, Return
 from pulang.registry.selectors import intake_get_for_actor, person_get_for_actor
 from pulang.registry.services import (
     OnMatch,
@@ -30,6 +32,7 @@ from pulang.registry.services import (
     erasure_request,
     person_export,
     person_merge,
+    person_unmerge,
     person_update,
     registration_submit,
 )
@@ -251,3 +254,30 @@ def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
     assert "lives behind the mosque" in text
     downloaded = client.get(reverse("registry:export", args=[person.pk]) + "?format=json")
     assert downloaded.json()["held_elsewhere"]["referrals"][0]["shared_note"] == NOTE
+
+
+def test_a_merge_is_not_undone_under_records_that_use_what_it_moved(
+    world: World, village_officer: Actor, district_supervisor: Actor
+) -> None:
+    absorbed = register(village_officer)
+    survivor = register(village_officer, full_name="Siti Aminah", identifiers=[])
+    merge = person_merge(
+        actor=district_supervisor, survivor_id=survivor.pk, absorbed_id=absorbed.pk, reason="x"
+    )
+    moved_return = Return.objects.get(person=survivor, pk__in=merge.moved["registry.return"])
+    case = case_open(
+        actor=village_officer,
+        person_id=survivor.pk,
+        return_id=moved_return.pk,
+        priority="high",
+        reason="urgent: opened on the return the merge brought",
+    )
+    with pytest.raises(MergeHasDependants):
+        person_unmerge(actor=district_supervisor, merge_id=merge.pk, reason="not the same")
+    merge.refresh_from_db()
+    case.refresh_from_db()
+    assert merge.unmerged_at is None
+    assert (case.person_id, Return.objects.get(pk=moved_return.pk).person_id) == (
+        survivor.pk,
+        survivor.pk,
+    )

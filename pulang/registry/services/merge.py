@@ -33,6 +33,7 @@ from pulang.registry.errors import (
     AlreadyMerged,
     LaterMergeFirst,
     MergeAlreadyUndone,
+    MergeHasDependants,
     MergeNotReversible,
     StaleRecord,
 )
@@ -405,6 +406,7 @@ def person_unmerge(*, actor: Actor, merge_id: int, reason: str) -> PersonMerge:
         )
         if later is not None:
             raise LaterMergeFirst(later=later.pk)
+        _refuse_if_depended_on(merge, survivor_id)
         for label, ids in merge.moved.items():
             relation = _relation(label)
             back = (
@@ -435,6 +437,30 @@ def person_unmerge(*, actor: Actor, merge_id: int, reason: str) -> PersonMerge:
             details={"merge": merge.pk, "absorbed": absorbed_id, "kept": left},
         )
     return merge
+
+
+def _refuse_if_depended_on(merge: PersonMerge, survivor_id: int) -> None:
+    """Rows the survivor gained after the merge (not moved by it) that point at a row it
+    moved: undoing the merge would take that row back to the other record and leave them
+    pointing at another person (a case opened on a moved return, a referral of a moved
+    case)."""
+    moved = {label: set(ids) for label, ids in merge.moved.items() if ids}
+    if not moved:
+        return
+    for relation in MOVED_RELATIONS:
+        model = apps.get_model(relation.label)
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if not field.is_relation or target is None or isinstance(target, str):
+                continue
+            ids = moved.get(target._meta.label_lower)
+            if not ids:
+                continue
+            gained = relation.rows().filter(
+                **{relation.field: survivor_id, f"{field.attname}__in": ids}
+            )
+            if gained.exclude(pk__in=moved.get(relation.label, set())).exists():
+                raise MergeHasDependants()
 
 
 def _person_field(name: str) -> models.Field[Any, Any]:
