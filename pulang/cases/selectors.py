@@ -343,10 +343,11 @@ def cases_held(person: Person) -> list[dict[str, Any]]:
             {**row_of(n, leave_out=("case", "text")), "text": withheld}
             if n.restricted
             else row_of(n, leave_out=("case",))
-            for n in case.notes.all()
+            for n in sorted(case.notes.all(), key=lambda note: note.pk)
         ]
         for name in ("events", "follow_ups", "contact_attempts", "assistance"):
-            row[name] = [row_of(r, leave_out=("case",)) for r in getattr(case, name).all()]
+            kept = sorted(getattr(case, name).all(), key=lambda r: r.pk)
+            row[name] = [row_of(r, leave_out=("case",)) for r in kept]
         plan = Plan.objects.filter(case=case).first()
         if plan is not None:
             row["plan"] = row_of(plan, leave_out=("case",))

@@ -14,6 +14,7 @@ from pulang.accounts.services import api_token_create
 from pulang.audit.models import AuditEvent
 from pulang.cases.models import Case
 from pulang.cases.services import case_open
+from pulang.cases.services.contacts import case_note_add
 from pulang.errors import InvalidInput, NotFound
 from pulang.orgs.actor import Actor
 from pulang.referrals.codes import ServiceType
@@ -37,7 +38,7 @@ from pulang.registry.services import (
     registration_submit,
 )
 from pulang.registry.services import persons as persons_service
-from tests.cases.helpers import open_case, register
+from tests.cases.helpers import goal_with_action, open_case, register
 from tests.conftest import signed_in
 from tests.factories import World
 from tests.referrals.helpers import published_service
@@ -237,10 +238,28 @@ def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
 ) -> None:
     referral = _referred(world, village_officer)
     person = referral.person
+    case_record = Case.objects.get(pk=referral.case_id)
+    goal_with_action(village_officer, case_record, case_record.version)
+    case_note_add(actor=village_officer, case_id=case_record.pk, text="called her sister")
+    case_note_add(
+        actor=village_officer,
+        case_id=case_record.pk,
+        text="reports the agent confiscated her passport",
+        restricted=True,
+    )
     export = person_export(actor=district_supervisor, person_id=person.pk)
     held = export["held_elsewhere"]
     (case,) = held["cases"]
     assert case["reason"] == "urgent because: no safe place to stay"
+    plain, secret = case["notes"]
+    assert plain["text"] == "called her sister"
+    assert (secret["restricted"], "passport" in secret["text"]) == (True, False)
+    assert "ciphertext" not in secret
+    (goal,) = case["plan"]["goals"]
+    assert goal["text"] == "Open a sewing business at home"
+    assert [a["description"] for a in goal["actions"]] == [
+        "Entrepreneurship training at the district BLK"
+    ]
     (sent,) = held["referrals"]
     assert (sent["shared_note"], sent["case"]) == (NOTE, case["id"])
     assert sent["events"]
@@ -252,6 +271,7 @@ def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
     text = page.content.decode()
     assert "no safe place to stay" in text
     assert "lives behind the mosque" in text
+    assert "Open a sewing business at home" in text
     downloaded = client.get(reverse("registry:export", args=[person.pk]) + "?format=json")
     assert downloaded.json()["held_elsewhere"]["referrals"][0]["shared_note"] == NOTE
 
