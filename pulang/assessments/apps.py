@@ -16,4 +16,9 @@ class AssessmentsConfig(AppConfig):
         from pulang.assessments.selectors import assessments_held
         from pulang.registry.held_elsewhere import held_elsewhere
 
-        held_elsewhere("assessments", _("Needs assessments"), assessments_held)
+        held_elsewhere(
+            "assessments",
+            _("Needs assessments"),
+            assessments_held,
+            audited_as="assessments.assessment",
+        )

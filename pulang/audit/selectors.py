@@ -75,11 +75,15 @@ def audit_event_search(
     return AuditPage(events=rows[:limit], next_before=next_before)
 
 
-def audit_events_about(*, subject_type: str, subject_id: str) -> list[AuditEvent]:
+def audit_events_about(
+    *, subject_type: str, subject_id: str, also: dict[str, list[str]] | None = None
+) -> list[AuditEvent]:
     """Every event about one record, oldest first: who read or changed it (the right of
-    access includes the recipients). The caller has already authorised the read."""
-    return list(
-        AuditEvent.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by(
-            "at", "id"
-        )
-    )
+    access includes the recipients); with ``also`` (subject type → ids), the events about
+    those records too (a person's reports, cases, referrals). The caller has already
+    authorised the read."""
+    about = Q(subject_type=subject_type, subject_id=subject_id)
+    for kind, ids in (also or {}).items():
+        if ids:
+            about |= Q(subject_type=kind, subject_id__in=ids)
+    return list(AuditEvent.objects.filter(about).order_by("at", "id"))

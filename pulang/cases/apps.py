@@ -28,4 +28,4 @@ class CasesConfig(AppConfig):
         from pulang.cases.selectors import cases_held
         from pulang.registry.held_elsewhere import held_elsewhere
 
-        held_elsewhere("cases", _("Cases"), cases_held)
+        held_elsewhere("cases", _("Cases"), cases_held, audited_as="cases.case")

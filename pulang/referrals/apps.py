@@ -23,4 +23,4 @@ class ReferralsConfig(AppConfig):
         from pulang.referrals.selectors.held import referrals_held
         from pulang.registry.held_elsewhere import held_elsewhere
 
-        held_elsewhere("referrals", _("Referrals"), referrals_held)
+        held_elsewhere("referrals", _("Referrals"), referrals_held, audited_as="referrals.referral")

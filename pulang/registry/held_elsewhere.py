@@ -22,20 +22,31 @@ if TYPE_CHECKING:
 
 Rows = Callable[["Person"], list[dict[str, Any]]]
 
-_held: dict[str, tuple[Promise | str, Rows]] = {}
+_held: dict[str, tuple[Promise | str, Rows, str]] = {}
 
 
-def held_elsewhere(key: str, title: Promise | str, rows: Rows) -> None:
-    """Add ``rows(person)`` to every copy of everything held, under ``key``."""
-    _held[key] = (title, rows)
+def held_elsewhere(key: str, title: Promise | str, rows: Rows, *, audited_as: str = "") -> None:
+    """Add ``rows(person)`` to every copy of everything held, under ``key``. With
+    ``audited_as`` (the audit trail's subject type of those rows), who read or changed
+    them is listed with who read or changed the person's record."""
+    _held[key] = (title, rows, audited_as)
 
 
 def held_for(person: Person) -> dict[str, list[dict[str, Any]]]:
-    return {key: rows(person) for key, (_title, rows) in _held.items()}
+    return {key: rows(person) for key, (_title, rows, _audited) in _held.items()}
 
 
 def held_titles() -> dict[str, str]:
-    return {key: str(title) for key, (title, _rows) in _held.items()}
+    return {key: str(title) for key, (title, _rows, _audited) in _held.items()}
+
+
+def held_subjects(held: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """The audit subjects of what ``held_for`` found: subject type → record ids."""
+    subjects: dict[str, list[str]] = {}
+    for key, (_title, _rows, audited) in _held.items():
+        if audited:
+            subjects.setdefault(audited, []).extend(str(r["id"]) for r in held.get(key, []))
+    return subjects
 
 
 def row_of(record: models.Model, *, leave_out: Iterable[str] = ()) -> dict[str, Any]:

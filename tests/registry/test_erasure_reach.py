@@ -19,7 +19,7 @@ from pulang.errors import InvalidInput, NotFound
 from pulang.orgs.actor import Actor
 from pulang.referrals.codes import ServiceType
 from pulang.referrals.models import Referral
-from pulang.referrals.selectors.referrals import provider_inbox
+from pulang.referrals.selectors.referrals import provider_inbox, provider_referral_get
 from pulang.referrals.services.referrals import referral_send
 from pulang.registry.errors import MergeHasDependants, StaleRecord
 from pulang.registry.inputs import EpisodeInput
@@ -235,9 +235,11 @@ def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
     world: World,
     village_officer: Actor,
     district_supervisor: Actor,
+    provider_staff: Actor,
 ) -> None:
     referral = _referred(world, village_officer)
     person = referral.person
+    provider_referral_get(actor=provider_staff, referral_id=referral.pk)
     case_record = Case.objects.get(pk=referral.case_id)
     goal_with_action(village_officer, case_record, case_record.version)
     case_note_add(actor=village_officer, case_id=case_record.pk, text="called her sister")
@@ -266,6 +268,9 @@ def test_the_copy_of_everything_held_includes_cases_referrals_and_links(
     assert "assessments" in held
     assert export["returns"][0]["destination_area"] == "35.07.13.2001"
     assert export["consents"][0]["method"] == "verbal"
+    # Who read the referral (the provider) is among those who read the person's data.
+    readers = {(a["organisation"], a["action"]) for a in export["accessed_by"]}
+    assert (world.provider.name, "referrals.viewed") in readers
     page = signed_in(client, district_supervisor).get(reverse("registry:export", args=[person.pk]))
     assert page.status_code == 200
     text = page.content.decode()

@@ -21,7 +21,7 @@ from pulang.geo.models import AdminArea
 from pulang.registry.codes import DatePrecision
 from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import IntakeAlreadyDecided
-from pulang.registry.held_elsewhere import held_for, row_of
+from pulang.registry.held_elsewhere import held_for, held_subjects, row_of
 from pulang.registry.models import (
     Consent,
     ErasureRequest,
@@ -52,7 +52,16 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
         raise PermissionDenied()
     file = person_file(actor=actor, person_id=person_id)
     p = file.person
-    accesses = audit_events_about(subject_type="registry.person", subject_id=str(p.pk))
+    held = held_for(p)
+    # Who read or changed the record, its reports, and what other parts hold on it.
+    accesses = audit_events_about(
+        subject_type="registry.person",
+        subject_id=str(p.pk),
+        also={
+            "registry.intakerecord": [str(i.pk) for i in file.intakes],
+            **held_subjects(held),
+        },
+    )
     export = {
         "exported_at": timezone.now().isoformat(),
         "person": {
@@ -165,7 +174,7 @@ def person_export(*, actor: Actor, person_id: int) -> dict[str, Any]:
             for merge in PersonMerge.objects.filter(Q(survivor=p) | Q(absorbed=p)).order_by("pk")
         ],
         # What the other parts of Pulang hold: cases, assessments, referrals.
-        "held_elsewhere": held_for(p),
+        "held_elsewhere": held,
         # Who has read or changed the record: part of the right of access.
         "accessed_by": [
             {"at": e.at.isoformat(), "organisation": e.organisation_name, "action": e.action}
