@@ -334,9 +334,9 @@ def cases_held(person: Person) -> list[dict[str, Any]]:
     it exists and when; an officer with clearance reads it on the case page."""
     withheld = _("(restricted: kept encrypted; read on the case page with clearance)")
     rows = []
-    cases = Case.objects.filter(person=person).order_by("pk")
+    cases = Case.objects.filter(person=person).order_by("pk").select_related("plan")
     for case in cases.prefetch_related(
-        "notes", "events", "follow_ups", "contact_attempts", "assistance"
+        "notes", "events", "follow_ups", "contact_attempts", "assistance", "plan__goals__actions"
     ):
         row = row_of(case, leave_out=("person",))
         row["notes"] = [
@@ -348,7 +348,7 @@ def cases_held(person: Person) -> list[dict[str, Any]]:
         for name in ("events", "follow_ups", "contact_attempts", "assistance"):
             kept = sorted(getattr(case, name).all(), key=lambda r: r.pk)
             row[name] = [row_of(r, leave_out=("case",)) for r in kept]
-        plan = Plan.objects.filter(case=case).first()
+        plan: Plan | None = getattr(case, "plan", None)  # a case without a plan has none
         if plan is not None:
             row["plan"] = row_of(plan, leave_out=("case",))
             row["plan"]["goals"] = [
@@ -356,7 +356,7 @@ def cases_held(person: Person) -> list[dict[str, Any]]:
                     **row_of(goal, leave_out=("plan",)),
                     "actions": [row_of(a, leave_out=("goal",)) for a in goal.actions.all()],
                 }
-                for goal in PlanGoal.objects.filter(plan=plan).prefetch_related("actions")
+                for goal in plan.goals.all()
             ]
         rows.append(row)
     return rows

@@ -123,6 +123,12 @@ def within_reach(actor: Actor, person: Person, linked_organisation_ids: set[int]
     """The person's record lies in the actor's scope (and clearance), whatever its state."""
     if person.is_restricted and not may_view_restricted(actor):
         return False
+    return in_area_of_work(actor, person, linked_organisation_ids)
+
+
+def in_area_of_work(actor: Actor, person: Person, linked_organisation_ids: set[int]) -> bool:
+    """The person lives (or, abroad, stays) where the actor works, whatever the record's
+    restriction: who may register or correct a record, which may then be restricted."""
     return may_act_on(
         actor,
         area=person.home_area,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +45,7 @@ def _action_label(code: str) -> str:
 
 def readable_export(export: dict[str, Any]) -> dict[str, Any]:
     """The export with codes turned into words, for the printable page."""
+    own, titles, labels = export, held_titles(), _field_labels()
     person_fields = {
         str(getattr(Person._meta.get_field(key), "verbose_name", key)): value
         for key, value in export["person"].items()
@@ -77,11 +79,52 @@ def readable_export(export: dict[str, Any]) -> dict[str, Any]:
         ],
         "reports": [{**i, "channel": _label(Channel, i["channel"])} for i in export["reports"]],
         "accessed_by": [{**a, "action": _action_label(a["action"])} for a in export["accessed_by"]],
-        # Held by the other parts of Pulang, as stored: a titled list of rows each.
+        # The record's links, requests and merges, and what the other parts of Pulang
+        # hold: a titled list of rows each, as stored, every field under its label.
         "held_elsewhere": [
-            (held_titles().get(key, key), rows) for key, rows in export["held_elsewhere"].items()
+            (title, _labelled(rows, labels))
+            for title, rows in [
+                (
+                    _("Organisations whose own records include the person"),
+                    own["organisation_links"],
+                ),
+                (_("Requests to erase"), own["erasure_requests"]),
+                (_("Merges"), own["merges"]),
+                *((titles.get(key, key), rows) for key, rows in export["held_elsewhere"].items()),
+            ]
         ],
     }
+
+
+def _field_labels() -> dict[str, str]:
+    """Each stored field's label, in the active language, by name: over the models whose
+    rows a copy of everything held lists (the first model naming a field gives its label)."""
+    labels: dict[str, str] = {
+        "notes": _("notes"),
+        "events": _("steps taken"),
+        "follow_ups": _("follow-ups"),
+        "contact_attempts": _("attempts to reach the person"),
+        "assistance": _("assistance given"),
+        "plan": _("plan"),
+        "goals": _("goals"),
+        "actions": _("actions"),
+    }
+    for app in ("registry", "cases", "assessments", "referrals"):
+        if not apps.is_installed(f"pulang.{app}"):
+            continue
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                labels.setdefault(field.name, str(field.verbose_name))
+    return labels
+
+
+def _labelled(value: Any, labels: dict[str, str]) -> Any:
+    """Rows (and the rows nested in them) with their keys as labels."""
+    if isinstance(value, dict):
+        return {labels.get(k, k.replace("_", " ")): _labelled(v, labels) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_labelled(item, labels) for item in value]
+    return value
 
 
 def intake_facts(data: RegistrationInput, area_name: str) -> list[tuple[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ from pulang.registry.consent_hooks import consent_withdrawn
 from pulang.registry.errors import StaleRecord
 from pulang.registry.inputs import RegistrationInput, validate_registration
 from pulang.registry.models import Consent, Person, PersonName, Return
-from pulang.registry.policies import Capability, can, may_act_on_person
+from pulang.registry.policies import Capability, can, in_area_of_work
 from pulang.registry.selectors import linked_organisation_ids, person_get_for_actor
 from pulang.registry.services.registration import add_names, prospective_person
 
@@ -117,11 +116,9 @@ def person_update(
     resolved = validate_registration(data)
     updated = prospective_person(resolved)
     # Where the person is while abroad is not edited here (a return records it), and a
-    # correction that restricts the record is allowed like any other: the scope is the
-    # edited record's, as it stands otherwise.
-    in_scope = copy.copy(updated)
-    in_scope.abroad_in, in_scope.is_restricted = person.abroad_in, False
-    if not may_act_on_person(actor, in_scope, linked_organisation_ids(person)):
+    # correction that restricts the record is allowed like any other.
+    updated.abroad_in = person.abroad_in
+    if not in_area_of_work(actor, updated, linked_organisation_ids(person)):
         raise InvalidInput(
             errors=[
                 {

@@ -4,7 +4,6 @@ checked for duplicates at the door and audited the same way."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -50,8 +49,8 @@ from pulang.registry.names import name_keys
 from pulang.registry.policies import (
     Capability,
     can,
+    in_area_of_work,
     links_own_records,
-    may_act_on_person,
     person_scope_q,
     restricts,
 )
@@ -418,7 +417,7 @@ def _check_scope_of_new(actor: Actor, prospective: Person, resolved: Resolved) -
     own = {actor.organisation.pk} if links_own_records(actor) else set()
     # A restricted record is registered all the same (the actor just will not see it
     # after), but only where the actor works, like any other.
-    if not may_act_on_person(actor, _unrestricted(prospective), own):
+    if not in_area_of_work(actor, prospective, own):
         raise InvalidInput(
             errors=[
                 {
@@ -429,12 +428,6 @@ def _check_scope_of_new(actor: Actor, prospective: Person, resolved: Resolved) -
                 }
             ]
         )
-
-
-def _unrestricted(person: Person) -> Person:
-    unrestricted = copy.copy(person)
-    unrestricted.is_restricted = False
-    return unrestricted
 
 
 def registration_submit(
